@@ -1,0 +1,36 @@
+"""One JSON error shape for the API: {"message": ..., "errors": {field: [messages]}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from collective.core.errors import ApplicationError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"message": exc.message, "code": exc.code, "errors": exc.errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {
+            "message": "Some fields are not valid.",
+            "code": "invalid",
+            "errors": errors,
+        }
+    elif isinstance(exc, Http404 | PermissionDenied | exceptions.APIException):
+        detail = data.get("detail", "") if isinstance(data, dict) else str(data)
+        response.data = {
+            "message": str(detail),
+            "code": getattr(detail, "code", "error"),
+            "errors": {},
+        }
+    return response

@@ -1,0 +1,57 @@
+"""Writing audit-log entries; every service write calls `audit_record`."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Initiative
+
+
+def _plain(value: Any) -> Any:
+    """Make a field value JSON-friendly for the `changes` column."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    initiative: Initiative | None = None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    if initiative is None:
+        initiative = target if isinstance(target, Initiative) else getattr(target, "initiative", None)
+    return AuditEvent.objects.create(
+        initiative=initiative,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=target._meta.model_name,
+        target_id=str(getattr(target, "uid", None) or target.pk),
+        target_repr=str(target)[:255],
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+    )

@@ -1,0 +1,187 @@
+"""Forms of the core. They only parse input; services validate the rules and write."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .choices import Level, Role, Stage, Visibility
+from .models import Initiative, Partner
+
+User = get_user_model()
+
+
+class ServiceErrorsMixin:
+    """Bootstrap classes on widgets, and an ApplicationError's messages next to the fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_service_errors(self, error) -> None:
+        placed = False
+        for field, messages in (error.errors or {}).items():
+            for message in messages:
+                if field in self.fields:
+                    self.add_error(field, message)
+                    placed = True
+        if not placed:
+            self.add_error(None, error.message)
+
+
+class InitiativeForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        label="Short name for the address",
+        help_text="Used in links, e.g. /i/youth-housing/. Leave empty to derive it from the name.",
+    )
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="The shared result everyone works toward, in one or two sentences.",
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PRIVATE)
+    stage = forms.ChoiceField(
+        choices=Stage.choices,
+        initial=Stage.EARLY,
+        help_text="Where the initiative is in its life.",
+    )
+
+
+class InitiativeSettingsForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    visibility = forms.ChoiceField(choices=Visibility.choices)
+    stage = forms.ChoiceField(choices=Stage.choices)
+    review_observations = forms.BooleanField(
+        required=False,
+        label="Review submitted data before it counts",
+        help_text=Initiative._meta.get_field("review_observations").help_text,
+    )
+
+
+class PartnerForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "description",
+            "strengths",
+            "contact_name",
+            "contact_email",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "strengths": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Partner.objects.filter(initiative=initiative)
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = "— none (top level) —"
+
+    def _post_clean(self):
+        # Validation of the model belongs to the service, not to the ModelForm.
+        pass
+
+
+class MembershipForm(ServiceErrorsMixin, forms.Form):
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        help_text="Backbone coordinates everything; partner leads and contributors act for "
+        "their partner; viewers read.",
+    )
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label="— no partner —",
+        help_text="The team or organisation this person acts for.",
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(initiative=initiative)
+
+
+class InvitationForm(MembershipForm):
+    email = forms.EmailField(help_text="The invitation link is sent to this address.")
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Optional: a personal note that goes with the invitation.",
+    )
+    field_order = ["email", "role", "partner", "message"]
+
+
+class SignUpForm(ServiceErrorsMixin, forms.Form):
+    username = forms.CharField(max_length=150, help_text="What you type to sign in.")
+    display_name = forms.CharField(
+        max_length=150, required=False, help_text="How others see you, e.g. 'Amara Okafor'."
+    )
+    function = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Function or department",
+        help_text=User._meta.get_field("function").help_text,
+    )
+    level = forms.ChoiceField(
+        choices=[("", "— choose —"), *Level.choices],
+        required=False,
+        help_text=User._meta.get_field("level").help_text,
+    )
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False)
+    password_again = forms.CharField(
+        widget=forms.PasswordInput(render_value=False), strip=False, label="Password (again)"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class ProfileForm(ServiceErrorsMixin, forms.Form):
+    display_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField()
+    function = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Function or department",
+        help_text=User._meta.get_field("function").help_text,
+    )
+    level = forms.ChoiceField(
+        choices=[("", "— choose —"), *Level.choices],
+        required=False,
+        help_text=User._meta.get_field("level").help_text,
+    )
+
+
+class AuditFilterForm(ServiceErrorsMixin, forms.Form):
+    actor = forms.ChoiceField(required=False, label="Person")
+    kind = forms.ChoiceField(required=False, label="Kind of object")
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, people, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone"), *people]
+        self.fields["kind"].choices = [("", "Any kind"), *[(k, k.title()) for k in kinds]]
