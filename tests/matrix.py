@@ -1,4 +1,4 @@
-"""The authorization matrix: every URL of the project × every role, allowed or refused.
+"""The authorization matrix: every URL of the project for every role, allowed or refused.
 
 Each app declares its cases in `collective/<app>/tests/matrix.py` as `CASES = [Case(...)]`.
 `tests/test_authorization_matrix.py` collects them and fails when a URL has no case.

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from collective.api.permissions import InitiativeScoped, initiative_for_api
 
@@ -274,3 +275,10 @@ class InvitationViewSet(
             actor=request.user, initiative=self.initiative, **serializer.validated_data
         )
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+_router = SimpleRouter(trailing_slash=True)
+_router.register("partners", PartnerViewSet, basename="partner")
+_router.register("members", MemberViewSet, basename="member")
+_router.register("invitations", InvitationViewSet, basename="invitation")
+initiative_urlpatterns = _router.urls

@@ -192,7 +192,3 @@ CASES = [
         data=lambda w: {"email": "api@example.org", "role": "viewer"},
     ),
 ]
-
-# Each condition's landing page is open to every member.
-for app in ["agenda", "measurement", "activities", "communication", "backbone"]:
-    CASES.append(Case(f"{app}:index", MEMBERS))
