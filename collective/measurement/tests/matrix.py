@@ -1,7 +1,10 @@
-"""Authorization cases of the measurement URLs (see tests/matrix.py)."""
+"""Authorization cases of shared measurement: pages here, API cases in matrix_api.py."""
 
 from tests.matrix import MEMBERS, Case
 
+from .matrix_api import CASES as API_CASES
+
 CASES = [
     Case("measurement:index", MEMBERS),
+    *API_CASES,
 ]

@@ -1,0 +1,3 @@
+"""Authorization cases of the shared-measurement API (see tests/matrix.py)."""
+
+CASES = []
