@@ -230,7 +230,7 @@ class MemberViewSet(
             actor=request.user,
             membership=membership,
             role=data.get("role", membership.role),
-            partner=data["partner"] if "partner" in data else membership.partner,
+            partner=data.get("partner", membership.partner),
         )
         return Response(self.get_serializer(membership).data)
 
@@ -252,9 +252,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "state", "expires_at"]
 
 
-class InvitationViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Pending invitations (backbone only). Creating one emails the link."""
 
     serializer_class = InvitationSerializer

@@ -45,7 +45,9 @@ def audit_record(
     changes: dict | None = None,
 ) -> AuditEvent:
     if initiative is None:
-        initiative = target if isinstance(target, Initiative) else getattr(target, "initiative", None)
+        initiative = (
+            target if isinstance(target, Initiative) else getattr(target, "initiative", None)
+        )
     return AuditEvent.objects.create(
         initiative=initiative,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -56,7 +56,8 @@ class Initiative(TimeStamped):
         help_text="Short name used in addresses, e.g. /i/youth-housing/. Letters, digits, hyphens.",
     )
     purpose = models.TextField(
-        blank=True, help_text="One or two sentences: the shared result this initiative works toward."
+        blank=True,
+        help_text="One or two sentences: the shared result this initiative works toward.",
     )
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
@@ -132,20 +133,18 @@ class Partner(InitiativeOwned):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def label(self) -> str:
-        return self.short_name or self.name
-
     def get_absolute_url(self) -> str:
         return reverse(
             "core:partner-detail", kwargs={"slug": self.initiative.slug, "uid": self.uid}
         )
 
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
 
 class Membership(InitiativeOwned):
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="memberships"
-    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -165,9 +164,7 @@ class Membership(InitiativeOwned):
 
 
 class Invitation(InitiativeOwned):
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="invitations"
-    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
     partner = models.ForeignKey(

@@ -45,7 +45,7 @@ def initiative_get_for(user, slug: str, perm: str = "core.view_initiative") -> I
 def partner_list(initiative: Initiative) -> QuerySet[Partner]:
     return (
         Partner.objects.filter(initiative=initiative)
-        .select_related("parent")
+        .select_related("parent", "initiative")
         .annotate(member_count=Count("memberships", distinct=True))
         .order_by("path")
     )
@@ -70,7 +70,9 @@ def partner_get(initiative: Initiative, uid) -> Partner:
 
 
 def membership_list(initiative: Initiative, *, search: str = "", role: str = "") -> QuerySet:
-    qs = Membership.objects.filter(initiative=initiative).select_related("user", "partner")
+    qs = Membership.objects.filter(initiative=initiative).select_related(
+        "user", "partner__initiative"
+    )
     if search:
         qs = qs.filter(
             Q(user__username__icontains=search)

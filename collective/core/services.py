@@ -1,4 +1,4 @@
-"""Writes of the core. Each service validates, runs in one transaction and records an audit entry."""
+"""Writes of the core: each service validates, runs in one transaction and records an audit."""
 
 from __future__ import annotations
 
@@ -424,9 +424,7 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.state != "pending":  # someone else used it meanwhile
             invitation_get_by_token(token)
-        membership = Membership.objects.filter(
-            initiative=invitation.initiative, user=user
-        ).first()
+        membership = Membership.objects.filter(initiative=invitation.initiative, user=user).first()
         if membership is None:
             membership = Membership.objects.create(
                 initiative=invitation.initiative,

@@ -18,9 +18,7 @@ urlpatterns = [
     path("i/<slug:slug>/partners/new/", views.partner_create, name="partner-create"),
     path("i/<slug:slug>/partners/<uuid:uid>/", views.partner_detail, name="partner-detail"),
     path("i/<slug:slug>/partners/<uuid:uid>/edit/", views.partner_edit, name="partner-edit"),
-    path(
-        "i/<slug:slug>/partners/<uuid:uid>/delete/", views.partner_delete, name="partner-delete"
-    ),
+    path("i/<slug:slug>/partners/<uuid:uid>/delete/", views.partner_delete, name="partner-delete"),
     path("i/<slug:slug>/members/", views.member_list, name="member-list"),
     path("i/<slug:slug>/members/invite/", views.member_invite, name="member-invite"),
     path("i/<slug:slug>/members/<int:pk>/edit/", views.member_edit, name="member-edit"),

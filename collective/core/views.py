@@ -35,14 +35,9 @@ def home(request):
         discoverable = selectors.initiative_discoverable_for(request.user)
         return render(request, "core/home.html", {"discoverable": discoverable})
     mine = list(
-        selectors.initiative_list_for(request.user)
-        .prefetch_related("memberships")
-        .distinct()
+        selectors.initiative_list_for(request.user).prefetch_related("memberships").distinct()
     )
-    roles = {
-        m.initiative_id: m
-        for m in request.user.memberships.select_related("partner").all()
-    }
+    roles = {m.initiative_id: m for m in request.user.memberships.select_related("partner").all()}
     for initiative in mine:
         initiative.my_membership = roles.get(initiative.pk)
     return render(
@@ -148,7 +143,7 @@ def partner_detail(request, uid):
         {
             "partner": partner,
             "members": members,
-            "children": partner.children.all(),
+            "children": partner.children.select_related("initiative"),
             "can_change": request.user.has_perm("core.change_partner", partner),
             "can_delete": request.user.has_perm("core.delete_partner", partner),
         },
@@ -252,7 +247,9 @@ def member_edit(request, pk):
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"{membership.user.name} is now {membership.get_role_display().lower()}.")
+            messages.success(
+                request, f"{membership.user.name} is now {membership.get_role_display().lower()}."
+            )
             return redirect("core:member-list", slug=request.initiative.slug)
     return render(
         request,
@@ -297,9 +294,7 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_get_by_token(token)
     except ApplicationError as error:
-        return render(
-            request, "core/invitation_invalid.html", {"error": error}, status=410
-        )
+        return render(request, "core/invitation_invalid.html", {"error": error}, status=410)
     user = request.user
     if user.is_authenticated:
         if request.method == "POST":

@@ -68,9 +68,7 @@ def test_backbone_invites_a_person_who_joins(demo, new_page):
     viewer.get_by_role("link", name="Faster Customer Onboarding").first.click()
     viewer.get_by_role("button", name=re.compile("Switch initiative")).click()
     viewer.get_by_role("link", name="Youth Housing Stability Coalition").click()
-    expect(viewer.get_by_role("heading", level=1)).to_have_text(
-        "Youth Housing Stability Coalition"
-    )
+    expect(viewer.get_by_role("heading", level=1)).to_have_text("Youth Housing Stability Coalition")
     assert not page.js_errors and not guest.js_errors and not viewer.js_errors
 
 

@@ -34,7 +34,9 @@ def _pending_invitation(w):
     from collective.core.choices import Role
 
     invitation, token = services.invitation_create(
-        actor=w.users["backbone"], initiative=w.initiative, email="new@example.org",
+        actor=w.users["backbone"],
+        initiative=w.initiative,
+        email="new@example.org",
         role=Role.VIEWER,
     )
     w.extra["token"] = token
@@ -167,9 +169,7 @@ CASES = [
         method="patch",
         data=lambda w: {"description": "Changed"},
     ),
-    Case(
-        "api:partner-detail", BACKBONE_ONLY, kwargs=_other_partner, api=True, method="delete"
-    ),
+    Case("api:partner-detail", BACKBONE_ONLY, kwargs=_other_partner, api=True, method="delete"),
     Case("api:member-list", MEMBERS, api=True),
     Case("api:member-detail", MEMBERS, kwargs=_viewer_membership, api=True),
     Case(
@@ -180,9 +180,7 @@ CASES = [
         method="patch",
         data=lambda w: {"role": "viewer"},
     ),
-    Case(
-        "api:member-detail", BACKBONE_ONLY, kwargs=_viewer_membership, api=True, method="delete"
-    ),
+    Case("api:member-detail", BACKBONE_ONLY, kwargs=_viewer_membership, api=True, method="delete"),
     Case("api:invitation-list", BACKBONE_ONLY, api=True),
     Case(
         "api:invitation-list",

@@ -23,7 +23,9 @@ def test_due_words():
 
 def test_status_is_never_colour_alone():
     html = status_badge("off_track")
-    assert "Off track" in html and "bi-arrow-down-circle-fill" in html and "status-off-track" in html
+    assert (
+        "Off track" in html and "bi-arrow-down-circle-fill" in html and "status-off-track" in html
+    )
     assert "No data" in status_badge("")
 
 
