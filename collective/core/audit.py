@@ -27,10 +27,10 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields whose value changed."""
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {"from": old, "to": new}} for the fields whose value changed."""
     return {
-        name: [before.get(name), after.get(name)]
+        name: {"from": before.get(name), "to": after.get(name)}
         for name in after
         if before.get(name) != after.get(name)
     }

@@ -1,6 +1,7 @@
 """Core models: people, initiatives, partners, memberships, invitations and the audit log."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -222,3 +223,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_type} {self.target_repr}"
+
+    def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
+        """(field, old, new, is_change) rows: a change has old and new, a snapshot only new."""
+        rows = []
+        for field, value in (self.changes or {}).items():
+            if isinstance(value, dict) and set(value) == {"from", "to"}:
+                rows.append((field, value["from"], value["to"], True))
+            else:
+                rows.append((field, None, value, False))
+        return rows

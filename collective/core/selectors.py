@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .choices import Visibility
+from .choices import ROLE_RANK, Visibility
 from .models import AuditEvent, Initiative, Invitation, Membership, Partner
 
 
@@ -81,7 +81,12 @@ def membership_list(initiative: Initiative, *, search: str = "", role: str = "")
         )
     if role:
         qs = qs.filter(role=role)
-    return qs.order_by("role", "user__display_name", "user__username")
+    rank = Case(
+        *[When(role=role, then=Value(-r)) for role, r in ROLE_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(role_rank=rank).order_by("role_rank", "user__display_name", "user__username")
 
 
 def membership_get(initiative: Initiative, pk: int) -> Membership:

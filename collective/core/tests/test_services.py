@@ -57,7 +57,7 @@ def test_initiative_update_records_changed_fields_only():
         actor=user, initiative=initiative, stage="late", name=initiative.name
     )
     event = AuditEvent.objects.filter(verb="updated").get()
-    assert event.changes == {"stage": ["early", "late"]}
+    assert event.changes == {"stage": {"from": "early", "to": "late"}}
 
 
 def test_partner_tree_paths_follow_moves(world):
