@@ -48,7 +48,9 @@ format: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/python manage.py db_worker
 
+## Benchmarks of shared measurement (bench/run.py --help; BENCH_ARGS="--quick" or "--full").
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 check-deploy: $(STAMP)

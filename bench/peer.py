@@ -1,0 +1,318 @@
+"""The peer workload: the same job an open-source Django results framework (Akvo RSR) was
+measured on, on this machine: 414 s to save and roll up 10,000 values (24 ms per value saved,
+then 360 ms per roll-up job) and 1.3–1.9 s to read one programme-level result.
+
+A programme with 4 regions of 5 projects each (1 -> 4 -> 20 = 25 partners); indicators of every
+aggregation kind, a cumulative one and two broken down by a dimension; quarterly periods; the 20
+projects report 10,000 values. Written (i) one at a time through `observation_upsert` and (ii) in
+one POST of a list to the API's `observations/` (an atomic bulk upsert). Afterwards the roll-ups
+must be fresh: the programme's figures are recomputed independently from the raw values and
+compared. Then the top-level series of each indicator is read through the API.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bench.generate import quarter_code
+
+AKVO = {
+    "save_and_rollup_s": 414.0,
+    "per_value_saved_ms": 24.0,
+    "per_rollup_job_ms": 360.0,
+    "read_programme_result_s": [1.3, 1.9],
+}
+
+AGE_GROUPS = ["0-4", "5-11", "12-17", "18-24", "25-64", "65+"]
+SERVICES = ["Outreach", "Shelter", "Counselling", "Training", "Health", "Legal", "Employment"]
+
+
+@dataclass(frozen=True)
+class PeerIndicator:
+    code: str
+    name: str
+    aggregation: str
+    cumulative: bool = False
+    breakdown_dimension: str = ""
+    breakdown_values: tuple[str, ...] = ()
+    value_type: str = "number"
+    direction: str = "increase"
+
+
+INDICATORS = [
+    PeerIndicator("PEOPLE", "People reached", "sum"),
+    PeerIndicator("SATISF", "Satisfaction score", "mean"),
+    PeerIndicator("COVER", "Lowest coverage of a site", "min", value_type="percent"),
+    PeerIndicator("PEAK", "Peak capacity used", "max"),
+    PeerIndicator("STAFF", "Staff in post", "last"),
+    PeerIndicator("HOUSED", "Share housed after 6 months", "ratio", value_type="ratio"),
+    PeerIndicator("TRAINED", "People trained (running total)", "sum", cumulative=True),
+    PeerIndicator(
+        "YOUTH",
+        "People reached by age group",
+        "sum",
+        breakdown_dimension="Age group",
+        breakdown_values=tuple(AGE_GROUPS),
+    ),
+    PeerIndicator(
+        "HOURS",
+        "Support hours by service",
+        "sum",
+        breakdown_dimension="Service",
+        breakdown_values=tuple(SERVICES),
+    ),
+]
+QUARTERS = [quarter_code("2019-Q1", i) for i in range(25)]  # 25 quarters x 20 projects x 20
+
+
+def values_per_report() -> int:
+    return sum(max(1, len(ind.breakdown_values)) for ind in INDICATORS)
+
+
+def build(slug: str, actor):
+    """Initiative, the 1 -> 4 -> 20 partner tree, indicators and duties, through the services."""
+    from collective.core import services as core_services
+    from collective.measurement import services
+
+    initiative = core_services.initiative_create(
+        actor=actor, name=f"Peer workload {slug}", slug=slug
+    )
+    root = core_services.partner_create(actor=actor, initiative=initiative, name="Programme")
+    regions, projects = [], []
+    for r in range(4):
+        region = core_services.partner_create(
+            actor=actor, initiative=initiative, name=f"Region {r + 1}", parent=root
+        )
+        regions.append(region)
+        for p in range(5):
+            projects.append(
+                core_services.partner_create(
+                    actor=actor,
+                    initiative=initiative,
+                    name=f"Project {r + 1}.{p + 1}",
+                    parent=region,
+                )
+            )
+    indicators = {}
+    for ind in INDICATORS:
+        indicators[ind.code] = services.indicator_create(
+            actor=actor,
+            initiative=initiative,
+            code=ind.code,
+            name=ind.name,
+            frequency="quarter",
+            aggregation=ind.aggregation,
+            cumulative=ind.cumulative,
+            value_type=ind.value_type,
+            direction=ind.direction,
+            breakdown_dimension=ind.breakdown_dimension,
+            breakdown_values=list(ind.breakdown_values),
+        )
+        for project in projects:
+            services.assignment_set(actor=actor, indicator=indicators[ind.code], partner=project)
+    return initiative, root, regions, projects, indicators
+
+
+def rows(projects, *, seed: int = 414) -> list[dict]:
+    """The 10,000 values: each quarter, each project reports every indicator (per breakdown)."""
+    rng = random.Random(seed)
+    out = []
+    for q, period in enumerate(QUARTERS):
+        for p, project in enumerate(projects):
+            for ind in INDICATORS:
+                for b in ind.breakdown_values or ("",):
+                    row = {
+                        "indicator": ind.code,
+                        "partner": str(project.uid),
+                        "period": period,
+                        "breakdown": b,
+                    }
+                    level = 50 + 3 * p + q * 1.5
+                    if ind.aggregation == "ratio":
+                        den = rng.randint(40, 120)
+                        row["numerator"] = str(round(den * rng.uniform(0.4, 0.8)))
+                        row["denominator"] = str(den)
+                    else:
+                        row["value"] = str(round(level * rng.uniform(0.8, 1.2), 1))
+                    out.append(row)
+    return out
+
+
+def expected_collective(rows_: list[dict], code: str, period: str, breakdown: str = ""):
+    """The collective value recomputed from raw values, independently of the engine."""
+    ind = next(i for i in INDICATORS if i.code == code)
+    upto = QUARTERS[: QUARTERS.index(period) + 1] if ind.cumulative else [period]
+    mine = [r for r in rows_ if r["indicator"] == code and r["period"] in upto]
+    if breakdown:
+        mine = [r for r in mine if r["breakdown"] == breakdown]
+    if not mine:
+        return None
+    if ind.aggregation == "ratio":
+        num = sum(Decimal(r["numerator"]) for r in mine)
+        den = sum(Decimal(r["denominator"]) for r in mine)
+        return num / den
+    # Total over breakdown values per partner and period, then across partners.
+    per = {}
+    for r in mine:
+        per.setdefault((r["partner"], r["period"]), Decimal(0))
+        per[(r["partner"], r["period"])] += Decimal(r["value"])
+    values = list(per.values())
+    if ind.aggregation == "sum":
+        return sum(values)
+    if ind.aggregation == "mean":
+        return sum(values) / len(values)
+    if ind.aggregation == "min":
+        return min(values)
+    if ind.aggregation == "max":
+        return max(values)
+    # "last": the most recently written value among the partners of the period.
+    return Decimal(mine[-1]["value"])
+
+
+def verify(initiative, root, rows_: list[dict]) -> dict:
+    """Compare every collective and programme-level roll-up with the independent figure."""
+    from collective.measurement.models import Rollup
+
+    checked, mismatches = 0, []
+    rollups = {
+        (r.indicator.code, r.period, r.scope_id, r.breakdown): r.value
+        for r in Rollup.objects.filter(
+            initiative=initiative, scope__in=[None, root]
+        ).select_related("indicator")
+    }
+    scopes = [None, root.pk]
+    for ind in INDICATORS:
+        for period in QUARTERS:
+            for breakdown in ["", *ind.breakdown_values]:
+                want = expected_collective(rows_, ind.code, period, breakdown)
+                for scope in scopes:
+                    got = rollups.get((ind.code, period, scope, breakdown))
+                    checked += 1
+                    if want is None and got is None:
+                        continue
+                    if (
+                        got is None
+                        or want is None
+                        or not math.isclose(float(got), float(want), rel_tol=1e-6, abs_tol=1e-6)
+                    ):
+                        mismatches.append(
+                            {
+                                "indicator": ind.code,
+                                "period": period,
+                                "scope": scope,
+                                "breakdown": breakdown,
+                                "engine": None if got is None else str(got),
+                                "expected": None if want is None else str(want),
+                            }
+                        )
+    return {"checked": checked, "mismatches": len(mismatches), "examples": mismatches[:5]}
+
+
+def run_one_at_a_time(actor) -> dict:
+    from collective.measurement import services
+
+    initiative, root, _regions, projects, indicators = build("peer-single", actor)
+    data = rows(projects)
+    by_uid = {str(p.uid): p for p in projects}
+    start = time.perf_counter()
+    for row in data:
+        services.observation_upsert(
+            actor=actor,
+            indicator=indicators[row["indicator"]],
+            partner=by_uid[row["partner"]],
+            period=row["period"],
+            value=Decimal(row["value"]) if "value" in row else None,
+            numerator=Decimal(row["numerator"]) if "numerator" in row else None,
+            denominator=Decimal(row["denominator"]) if "denominator" in row else None,
+            breakdown=row["breakdown"],
+            source="form",
+        )
+    seconds = time.perf_counter() - start
+    check = verify(initiative, root, data)
+    return {
+        "values": len(data),
+        "seconds": round(seconds, 2),
+        "ms_per_value": round(seconds * 1000 / len(data), 3),
+        "verify": check,
+        "initiative": initiative.slug,
+    }
+
+
+def run_bulk_api(actor) -> dict:
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    initiative, root, _regions, projects, _indicators = build("peer-bulk", actor)
+    data = rows(projects)
+    api = APIClient()
+    api.force_authenticate(actor)
+    url = reverse("api:observation-list", kwargs={"slug": initiative.slug})
+    body = json.dumps(data)
+    start = time.perf_counter()
+    response = api.post(url, body, content_type="application/json")
+    seconds = time.perf_counter() - start
+    if response.status_code not in (200, 201):
+        raise RuntimeError(f"bulk upsert answered {response.status_code}: {response.content[:500]}")
+    check = verify(initiative, root, data)
+    return {
+        "values": len(data),
+        "seconds": round(seconds, 3),
+        "ms_per_value": round(seconds * 1000 / len(data), 4),
+        "response": {k: v for k, v in response.json().items() if k != "errors"},
+        "verify": check,
+        "initiative": initiative.slug,
+    }
+
+
+def read_series(actor, slug: str) -> dict:
+    """Top-level series of every indicator through the API (median of 7 after 2 warm-ups)."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from bench.common import repeat
+
+    api = APIClient()
+    api.force_authenticate(actor)
+    out = {}
+    for ind in INDICATORS:
+        url = reverse("api:indicator-series", kwargs={"slug": slug, "code": ind.code})
+
+        def get(url=url):
+            response = api.get(url)
+            assert response.status_code == 200, (response.status_code, response.content[:300])
+
+        out[ind.code] = repeat(get)
+    medians = [v["median_ms"] for v in out.values()]
+    return {
+        "per_indicator": out,
+        "median_ms": sorted(medians)[len(medians) // 2],
+        "max_ms": max(medians),
+    }
+
+
+def run(actor) -> dict:
+    single = run_one_at_a_time(actor)
+    bulk = run_bulk_api(actor)
+    series = read_series(actor, bulk["initiative"])
+    return {
+        "partners": 25,
+        "indicators": len(INDICATORS),
+        "quarters": len(QUARTERS),
+        "values_per_project_quarter": values_per_report(),
+        "one_at_a_time": single,
+        "bulk_api": bulk,
+        "series_read": series,
+        "akvo_rsr": AKVO,
+        "ratios": {
+            "one_at_a_time_vs_akvo": round(AKVO["save_and_rollup_s"] / single["seconds"], 1),
+            "bulk_vs_akvo": round(AKVO["save_and_rollup_s"] / bulk["seconds"], 1),
+            "series_vs_akvo_fastest": round(
+                AKVO["read_programme_result_s"][0] * 1000 / series["max_ms"], 1
+            ),
+        },
+    }
