@@ -20,3 +20,35 @@ class OutcomeKind(models.TextChoices):
     GOAL = "goal", "Goal"
     OUTCOME = "outcome", "Outcome"
     SUB_OUTCOME = "sub_outcome", "Sub-outcome"
+
+
+class Section(models.TextChoices):
+    """The parts of an agenda version people comment on (an outcome is its own target)."""
+
+    PROBLEM = "problem_statement", "Problem statement"
+    VISION = "vision", "Vision"
+    PRINCIPLES = "principles", "Guiding principles"
+    OUTCOME = "outcome", "Outcome"
+
+
+TEXT_SECTIONS = [Section.PROBLEM, Section.VISION, Section.PRINCIPLES]
+
+
+class ItemKind(models.TextChoices):
+    COMMENT = "comment", "Comment"
+    AMENDMENT = "amendment", "Amendment"
+    CONCERN = "concern", "Concern"
+    SUPPORT = "support", "Support"
+
+
+class ItemStatus(models.TextChoices):
+    """Only amendments are decided; other items stay `open`."""
+
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Stance(models.TextChoices):
+    ENDORSED = "endorsed", "Endorsed"
+    RESERVATIONS = "reservations", "Endorsed with reservations"

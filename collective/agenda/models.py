@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from collective.core.models import InitiativeOwned, Partner
 
-from .choices import Horizon, OutcomeKind, VersionStatus
+from .choices import (
+    Horizon,
+    ItemKind,
+    ItemStatus,
+    OutcomeKind,
+    Section,
+    Stance,
+    VersionStatus,
+)
 
 
 class AgendaVersion(InitiativeOwned):
@@ -58,10 +66,25 @@ class AgendaVersion(InitiativeOwned):
                 condition=models.Q(status="adopted"),
                 name="one_adopted_agenda_version",
             ),
+            # One working version (draft or in consultation) at a time.
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=models.Q(status__in=["draft", "consultation"]),
+                name="one_working_agenda_version",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Agenda v{self.number}" + (f" — {self.title}" if self.title else "")
+
+    @property
+    def is_working(self) -> bool:
+        """A draft or a version in consultation: its content can still change."""
+        return self.status in (VersionStatus.DRAFT, VersionStatus.CONSULTATION)
+
+    @property
+    def consultation_is_open(self) -> bool:
+        return self.status == VersionStatus.CONSULTATION
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -112,3 +135,73 @@ class OutcomeNode(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+
+class ConsultationItem(InitiativeOwned):
+    """A comment, amendment, concern or support on a section or outcome of a version.
+
+    Replies point to their `parent` and share its target. An amendment carries the proposed
+    replacement text and the text it was written against (`base_text`), so the decision can
+    still be shown as a diff after the draft has moved on.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        AgendaVersion, on_delete=models.CASCADE, related_name="consultation_items"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    kind = models.CharField(max_length=12, choices=ItemKind.choices, default=ItemKind.COMMENT)
+    section = models.CharField(max_length=20, choices=Section.choices)
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The partner the author spoke for when writing: voices are counted by it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    proposed_text = models.TextField(blank=True)
+    base_text = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "created_at", "id"]
+        indexes = [models.Index(fields=["version", "section"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.get_section_display().lower()}"
+
+
+class Endorsement(InitiativeOwned):
+    """Where a partner stands on an adopted version: endorsed, or endorsed with reservations."""
+
+    version = models.ForeignKey(
+        AgendaVersion, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    stance = models.CharField(max_length=15, choices=Stance.choices, default=Stance.ENDORSED)
+    reservations = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version", "partner__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "partner"], name="one_endorsement_per_partner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} — {self.get_stance_display().lower()} v{self.version.number}"

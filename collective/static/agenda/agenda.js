@@ -1,0 +1,33 @@
+// Agenda consultation: show the "proposed text" field only for amendments, and start it
+// from the current wording of the chosen part so people edit rather than retype.
+(function () {
+  "use strict";
+  var form = document.querySelector("#compose form");
+  if (!form) return;
+  var proposed = form.querySelector("[name=proposed_text]");
+  var target = form.querySelector("[name=target]");
+  if (!proposed || !target) return;
+  var wrapper = proposed.closest(".mb-3");
+  var texts = {};
+  document.querySelectorAll("[data-target-key]").forEach(function (el) {
+    texts[el.getAttribute("data-target-key")] = el.getAttribute("data-target-text") || "";
+  });
+  function kind() {
+    var checked = form.querySelector("[name=kind]:checked");
+    return checked ? checked.value : "comment";
+  }
+  function update() {
+    var isAmendment = kind() === "amendment";
+    if (wrapper) wrapper.hidden = !isAmendment;
+    if (isAmendment && !proposed.value.trim() && texts[target.value] !== undefined) {
+      proposed.value = texts[target.value];
+    }
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target === target && kind() === "amendment") {
+      if (texts[target.value] !== undefined) proposed.value = texts[target.value];
+    }
+    update();
+  });
+  update();
+})();
