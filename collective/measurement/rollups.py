@@ -1,0 +1,536 @@
+"""Roll-ups: each indicator's value per period for every partner subtree and for the initiative.
+
+`refresh` recomputes only the affected cells (indicators × periods) for the affected scopes (the
+written partners and their ancestors, plus the collective, scope NULL) with set-based SQL: one
+grouped aggregate over the raw observations of the affected cells joined to a small
+(partner → scope) map, so the work is one pass whatever the depth of the partner tree.
+
+How a scope's value combines its partners' values (only approved values count when the
+initiative reviews data):
+- sum, min, max: of the values;
+- mean: sum / count (`numerator` holds the sum and `denominator` the count, so it composes);
+- ratio: sum of numerators / sum of denominators (× 100 for percent) — never averaged %;
+- last: the most recently submitted value;
+- cumulative indicators: the running total over periods (of the sums, or of numerators and
+  denominators for ratios);
+- formulas: evaluated per period and scope from the roll-ups of their inputs.
+For indicators with a breakdown dimension each breakdown value has its own row and the row with
+breakdown '' aggregates all of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+
+from . import periods
+from .choices import Aggregation, ObservationStatus, ValueType
+from .formula import FormulaError
+from .formula import parse as parse_formula
+
+Q6 = Decimal("0.000001")
+HUNDRED = Decimal(100)
+ALL = None  # "every scope" / "every period"
+
+OBS = "measurement_observation"
+ROLLUP = "measurement_rollup"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the engine needs to know of an indicator."""
+
+    id: int
+    code: str
+    aggregation: str
+    cumulative: bool
+    formula: str
+    has_breakdown: bool
+    percent: bool
+    frequency: str
+
+    @classmethod
+    def of(cls, indicator) -> Meta:
+        return cls(
+            id=indicator.pk,
+            code=indicator.code,
+            aggregation=indicator.aggregation,
+            cumulative=indicator.cumulative,
+            formula=indicator.formula,
+            has_breakdown=bool(indicator.breakdown_dimension),
+            percent=indicator.value_type == ValueType.PERCENT,
+            frequency=indicator.frequency,
+        )
+
+
+META_FIELDS = [
+    "id",
+    "code",
+    "aggregation",
+    "cumulative",
+    "formula",
+    "breakdown_dimension",
+    "value_type",
+    "frequency",
+]
+
+
+def _meta_row(row) -> Meta:
+    pk, code, aggregation, cumulative, formula, dimension, value_type, frequency = row
+    return Meta(
+        pk,
+        code,
+        aggregation,
+        bool(cumulative),
+        formula,
+        bool(dimension),
+        value_type == ValueType.PERCENT,
+        frequency,
+    )
+
+
+class Tree:
+    """The partner tree of an initiative, from the materialised paths."""
+
+    def __init__(self, rows: Iterable[tuple[int, str]]):
+        self.paths = dict(rows)
+        self.chains = {
+            pid: [int(x) for x in path.strip("/").split("/") if x] or [pid]
+            for pid, path in self.paths.items()
+        }
+
+    @classmethod
+    def load(cls, initiative_id: int) -> Tree:
+        from collective.core.models import Partner
+
+        return cls(Partner.objects.filter(initiative_id=initiative_id).values_list("id", "path"))
+
+    def ancestors(self, pid: int) -> list[int]:
+        """The partner and every partner above it."""
+        return self.chains.get(pid, [pid])
+
+    def scopes_of(self, partner_ids: Iterable[int]) -> set[int]:
+        scopes: set[int] = set()
+        for pid in partner_ids:
+            scopes.update(self.ancestors(pid))
+        return scopes
+
+    def pairs(self, scopes: set[int] | None) -> list[tuple[int, int]]:
+        """(partner, scope) for every partner inside each scope's subtree."""
+        out = []
+        for pid, chain in self.chains.items():
+            for sid in chain:
+                if scopes is None or sid in scopes:
+                    out.append((pid, sid))
+        return out
+
+
+def _dec(x) -> Decimal | None:
+    if x is None:
+        return None
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, float):
+        return Decimal(repr(x))
+    return Decimal(x)
+
+
+def q6(x: Decimal | None) -> Decimal | None:
+    if x is None:
+        return None
+    try:
+        return x.quantize(Q6)
+    except InvalidOperation:
+        return None
+
+
+def _ratio(num, den, percent: bool) -> Decimal | None:
+    if num is None or not den:
+        return None
+    value = num / den
+    return value * HUNDRED if percent else value
+
+
+def _int_list(ids: Iterable[int]) -> str:
+    # Integers from our own queries are inlined: no parameter limits on long scope lists.
+    return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _pairs_cte(pairs: list[tuple[int, int]]) -> str:
+    values = ",".join(f"({int(p)},{int(s)})" for p, s in pairs)
+    return f"WITH m(pid, sid) AS (VALUES {values}) "
+
+
+def _cells_where(cells: dict[int, set[str] | None], alias: str = "o.") -> tuple[str, list]:
+    """WHERE clause for rows of the cells: indicators grouped by identical period sets."""
+    groups: dict[frozenset | None, list[int]] = defaultdict(list)
+    for ind, pset in cells.items():
+        groups[frozenset(pset) if pset is not None else None].append(ind)
+    parts, params = [], []
+    for pset, inds in groups.items():
+        if pset is None:
+            parts.append(f"({alias}indicator_id IN ({_int_list(inds)}))")
+            continue
+        plist = sorted(pset)
+        starts = sorted({periods.parse(p).start for p in plist})
+        parts.append(
+            f"({alias}indicator_id IN ({_int_list(inds)})"
+            f" AND {alias}period_start IN ({','.join(['%s'] * len(starts))})"
+            f" AND {alias}period IN ({','.join(['%s'] * len(plist))}))"
+        )
+        params += [connection.ops.adapt_datefield_value(d) for d in starts]
+        params += plist
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _aggregate(cells, pairs, *, by_breakdown: bool, review: bool, collective: bool):
+    """Grouped aggregates of the observations in `cells`, per scope (and breakdown)."""
+    where, params = _cells_where(cells)
+    if review:
+        where += " AND o.status = %s"
+        params.append(ObservationStatus.APPROVED)
+    breakdown = "o.breakdown" if by_breakdown else "''"
+    group_bd = ", o.breakdown" if by_breakdown else ""
+    aggregates = (
+        "COUNT(o.value), SUM(o.value), MIN(o.value), MAX(o.value), "
+        "SUM(o.numerator), SUM(o.denominator), COUNT(DISTINCT o.partner_id)"
+    )
+    rows = []
+    with connection.cursor() as cursor:
+        if pairs:
+            sql = (
+                _pairs_cte(pairs)
+                + f"SELECT m.sid, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
+                f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} "
+                f"GROUP BY m.sid, o.indicator_id, o.period{group_bd}"
+            )
+            cursor.execute(sql, params)
+            rows += cursor.fetchall()
+        if collective:
+            sql = (
+                f"SELECT NULL, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
+                f"FROM {OBS} o WHERE {where} GROUP BY o.indicator_id, o.period{group_bd}"
+            )
+            cursor.execute(sql, params)
+            rows += cursor.fetchall()
+    return rows
+
+
+def _latest_values(cells, pairs, *, review: bool, collective: bool, by_breakdown: bool):
+    """For 'last' indicators: the most recently submitted value per scope, period, breakdown."""
+    where, params = _cells_where(cells)
+    if review:
+        where += " AND o.status = %s"
+        params.append(ObservationStatus.APPROVED)
+    latest: dict[tuple, Decimal | None] = {}
+    order = "ORDER BY o.submitted_at, o.id"
+    with connection.cursor() as cursor:
+        queries = []
+        if pairs:
+            queries.append(
+                _pairs_cte(pairs) + "SELECT m.sid, o.indicator_id, o.period, o.breakdown, o.value "  # noqa: S608
+                f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} {order}"
+            )
+        if collective:
+            queries.append(
+                "SELECT NULL, o.indicator_id, o.period, o.breakdown, o.value "  # noqa: S608
+                f"FROM {OBS} o WHERE {where} {order}"
+            )
+        for sql in queries:
+            cursor.execute(sql, params)
+            for sid, ind, period, bd, value in cursor.fetchall():
+                if value is None:
+                    continue
+                latest[(ind, period, sid, "")] = _dec(value)
+                if by_breakdown and bd:
+                    latest[(ind, period, sid, bd)] = _dec(value)
+    return latest
+
+
+# A computed cell: (value, numerator, denominator, reporting partners)
+Cell = tuple
+
+
+def _combine(meta: Meta, row) -> Cell:
+    count, total, low, high, num, den, partners = row
+    total, num, den = _dec(total), _dec(num), _dec(den)
+    agg = meta.aggregation
+    if agg == Aggregation.RATIO:
+        return (_ratio(num, den, meta.percent), num, den, partners)
+    if not count:
+        return (None, None, None, partners)
+    if agg == Aggregation.SUM:
+        return (total, None, None, partners)
+    if agg == Aggregation.MEAN:
+        return (total / count, total, Decimal(count), partners)
+    if agg == Aggregation.MIN:
+        return (_dec(low), None, None, partners)
+    if agg == Aggregation.MAX:
+        return (_dec(high), None, None, partners)
+    return (None, None, None, partners)  # LAST: filled from _latest_values
+
+
+def _compute_reported(metas: dict[int, Meta], cells, pairs, review: bool, collective: bool):
+    """{(indicator, period, scope, breakdown): Cell} for reported (non-formula) indicators."""
+    out: dict[tuple, Cell] = {}
+    with_bd = {i for i in cells if metas[i].has_breakdown}
+    parts = [(cells, False)]
+    if with_bd:
+        parts.append(({i: cells[i] for i in with_bd}, True))
+    for part_cells, by_bd in parts:
+        for row in _aggregate(
+            part_cells, pairs, by_breakdown=by_bd, review=review, collective=collective
+        ):
+            sid, ind, period, bd = row[:4]
+            out[(ind, period, sid, bd or "")] = _combine(metas[ind], row[4:])
+    last = {i: c for i, c in cells.items() if metas[i].aggregation == Aggregation.LAST}
+    if last:
+        latest = _latest_values(
+            last, pairs, review=review, collective=collective, by_breakdown=bool(with_bd)
+        )
+        for key, cell in list(out.items()):
+            if key[0] in last:
+                out[key] = (latest.get(key), None, None, cell[3])
+    # Cumulative indicators: running totals over the periods, per scope and breakdown.
+    series: dict[tuple, list] = defaultdict(list)
+    for key, cell in out.items():
+        ind, period, sid, bd = key
+        if metas[ind].cumulative:
+            series[(ind, sid, bd)].append((periods.parse(period).index, period, cell))
+    for (ind, sid, bd), points in series.items():
+        meta = metas[ind]
+        points.sort()
+        run_value = run_num = run_den = Decimal(0)
+        for _, period, (value, num, den, partners) in points:
+            if meta.aggregation == Aggregation.RATIO:
+                run_num += num or 0
+                run_den += den or 0
+                out[(ind, period, sid, bd)] = (
+                    _ratio(run_num, run_den, meta.percent),
+                    run_num,
+                    run_den,
+                    partners,
+                )
+            else:
+                run_value += value or 0
+                out[(ind, period, sid, bd)] = (run_value, None, None, partners)
+    return out
+
+
+def _formula_dependents(metas_by_code: dict[str, Meta], changed: set[str]) -> list[Meta]:
+    """Formula indicators depending (directly or not) on `changed`, inputs first."""
+    formulas = {code: m.formula for code, m in metas_by_code.items() if m.formula}
+    if not formulas:
+        return []
+    from .formula import evaluation_order
+
+    try:
+        order = evaluation_order(formulas)
+    except FormulaError:
+        return []
+    dirty = set(changed)
+    out = []
+    for code in order:
+        if parse_formula(formulas[code]).codes & dirty:
+            dirty.add(code)
+            out.append(metas_by_code[code])
+    return out
+
+
+def _write(initiative_id, cells_by_kind, scope_ids, computed):
+    """Replace the roll-up rows of the affected cells and scopes with `computed`."""
+    scope_where = ""
+    if scope_ids is not ALL:
+        scope_where = f" AND (scope_id IS NULL OR scope_id IN ({_int_list(scope_ids)}))"
+    with connection.cursor() as cursor:
+        for cells, since in cells_by_kind:
+            if not cells:
+                continue
+            if since is not None:
+                # Cumulative: every period from the first changed one on moves.
+                cursor.execute(
+                    f"DELETE FROM {ROLLUP} WHERE indicator_id IN ({_int_list(cells)})"  # noqa: S608
+                    f" AND period_start >= %s{scope_where}",
+                    [connection.ops.adapt_datefield_value(since)],
+                )
+                continue
+            where, params = _cells_where(cells, alias="")
+            cursor.execute(
+                f"DELETE FROM {ROLLUP} WHERE {where}{scope_where}",  # noqa: S608
+                params,
+            )
+        rows = [
+            (
+                initiative_id,
+                ind,
+                period,
+                connection.ops.adapt_datefield_value(periods.parse(period).start),
+                sid,
+                bd,
+                q6(value),
+                q6(num),
+                q6(den),
+                partners or 0,
+            )
+            for (ind, period, sid, bd), (value, num, den, partners) in computed.items()
+        ]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {ROLLUP} (initiative_id, indicator_id, period, period_start, "  # noqa: S608
+                "scope_id, breakdown, value, numerator, denominator, reporting_partners) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+
+def _load_metas(initiative_id: int, indicator_ids: Iterable[int] | None) -> dict[int, Meta]:
+    from django.db.models import Q
+
+    from .models import Indicator
+
+    qs = Indicator.objects.filter(initiative_id=initiative_id)
+    if indicator_ids is not None:
+        qs = qs.filter(Q(id__in=list(indicator_ids)) | ~Q(formula=""))
+    return {row[0]: _meta_row(row) for row in qs.values_list(*META_FIELDS)}
+
+
+def refresh(
+    initiative,
+    cells: dict[int, set[str] | None],
+    partner_ids: set[int] | None = ALL,
+    *,
+    tree: Tree | None = None,
+) -> set[tuple[int, int | None]]:
+    """Recompute the roll-ups of `cells` ({indicator id: periods, or None for all periods}).
+
+    `partner_ids`: the partners whose data changed (their ancestors are the affected scopes);
+    ALL recomputes every scope. Returns the (indicator id, scope id) pairs that changed, so
+    the caller can refresh their status.
+    """
+    if not cells:
+        return set()
+    tree = tree or Tree.load(initiative.pk)
+    metas = _load_metas(initiative.pk, cells.keys())
+    cells = {i: p for i, p in cells.items() if i in metas}
+    review = initiative.review_observations
+    scopes = set(tree.paths) if partner_ids is ALL else tree.scopes_of(partner_ids)
+    pairs = tree.pairs(None if partner_ids is ALL else scopes)
+
+    reported = {i: p for i, p in cells.items() if not metas[i].formula}
+    plain = {i: p for i, p in reported.items() if not metas[i].cumulative}
+    cumulative = {i: p for i, p in reported.items() if metas[i].cumulative}
+    computed: dict[tuple, Cell] = {}
+    writes = []
+    if plain:
+        computed.update(_compute_reported(metas, plain, pairs, review, collective=True))
+        writes.append((plain, None))
+    if cumulative:
+        # Running totals need every period; rows from the first changed period on are rewritten.
+        firsts = [
+            min(periods.parse(p).start for p in pset) if pset else None
+            for pset in cumulative.values()
+        ]
+        since = None if any(f is None for f in firsts) else min(firsts)
+        all_periods = dict.fromkeys(cumulative, None)
+        done = _compute_reported(metas, all_periods, pairs, review, collective=True)
+        since_key = since
+        for key, cell in done.items():
+            if since_key is None or periods.parse(key[1]).start >= since_key:
+                computed[key] = cell
+        writes.append((all_periods, since or periods.parse("1900").start))
+    _write(initiative.pk, writes, ALL if partner_ids is ALL else scopes, computed)
+    affected_scopes: list[int | None] = [None, *sorted(scopes)]
+    changed = {(ind, sid) for (ind, _p, sid, _b) in computed}
+    changed |= {(ind, sid) for ind in reported for sid in affected_scopes}
+
+    # Formula indicators that depend on what changed, in dependency order.
+    by_code = {m.code: m for m in metas.values()}
+    dependents = _formula_dependents(by_code, {metas[i].code for i in cells})
+    formula_cells = {i: p for i, p in cells.items() if metas[i].formula}
+    for meta in dependents:
+        formula_cells.setdefault(meta.id, set())
+    if formula_cells:
+        changed |= _refresh_formulas(
+            initiative, metas, formula_cells, cells, affected_scopes, scopes, partner_ids
+        )
+    return changed
+
+
+def _refresh_formulas(initiative, metas, formula_cells, cells, affected_scopes, scopes, pids):
+    from .models import Indicator, Rollup
+
+    by_code = {m.code: m for m in metas.values()}
+    needed = set()
+    for ind in formula_cells:
+        needed |= parse_formula(metas[ind].formula).codes
+    missing = needed - set(by_code)
+    if missing:
+        for row in Indicator.objects.filter(
+            initiative_id=initiative.pk, code__in=missing
+        ).values_list(*META_FIELDS):
+            meta = _meta_row(row)
+            metas[meta.id] = meta
+            by_code[meta.code] = meta
+    # The periods to evaluate: those written for any input (all periods when unknown).
+    wanted: set[str] | None = set()
+    for pset in cells.values():
+        if pset is None:
+            wanted = None
+            break
+        wanted |= pset
+    if any(metas[i].cumulative for i in cells if not metas[i].formula):
+        wanted = None
+    changed = set()
+    from .formula import evaluation_order
+
+    try:
+        order = evaluation_order({c: m.formula for c, m in by_code.items() if m.formula})
+    except FormulaError:
+        return changed
+    for ind in [by_code[c].id for c in order if by_code[c].id in formula_cells]:
+        meta = metas[ind]
+        formula = parse_formula(meta.formula)
+        inputs = {by_code[c].id: c for c in formula.codes if c in by_code}
+        qs = Rollup.objects.filter(indicator_id__in=list(inputs), breakdown="")
+        if pids is not ALL:
+            from django.db.models import Q
+
+            qs = qs.filter(Q(scope__isnull=True) | Q(scope_id__in=list(scopes)))
+        if wanted is not None:
+            qs = qs.filter(period__in=list(wanted))
+        values: dict[tuple, dict[str, Decimal | None]] = defaultdict(dict)
+        partners: dict[tuple, int] = defaultdict(int)
+        for ind_id, period, sid, value, n in qs.values_list(
+            "indicator_id", "period", "scope_id", "value", "reporting_partners"
+        ):
+            values[(period, sid)][inputs[ind_id]] = value
+            partners[(period, sid)] = max(partners[(period, sid)], n)
+        computed = {}
+        for (period, sid), vals in values.items():
+            value = formula.evaluate(vals)
+            if value is not None and abs(value) < Decimal(10) ** 17:
+                computed[(ind, period, sid, "")] = (value, None, None, partners[(period, sid)])
+        write_cells = {ind: (None if wanted is None else set(wanted))}
+        _write(initiative.pk, [(write_cells, None)], ALL if pids is ALL else scopes, computed)
+        changed |= {(ind, sid) for sid in affected_scopes}
+        if pids is ALL:
+            changed |= {(ind, key[1]) for key in values}
+    return changed
+
+
+def rebuild(initiative, indicator_ids: Iterable[int] | None = None) -> set[tuple]:
+    """Recompute every roll-up of the initiative (or of some indicators) from scratch."""
+    from .models import Indicator, Rollup
+
+    qs = Indicator.objects.filter(initiative=initiative)
+    if indicator_ids is not None:
+        qs = qs.filter(id__in=list(indicator_ids))
+    ids = list(qs.values_list("id", flat=True))
+    if not ids:
+        return set()
+    Rollup.objects.filter(indicator_id__in=ids).delete()
+    return refresh(initiative, dict.fromkeys(ids, None), ALL)

@@ -1,0 +1,386 @@
+"""Status and forecast of an indicator: on track / at risk / off track / no data, and why.
+
+The trend is a least-squares line through the most recent points (at most `TREND_POINTS`),
+with the period ordinal as x. The forecast extends it to the target period. The status compares
+the forecast (or, once the target period is reached, the actual value) with the target in the
+indicator's direction; without a target the direction of the trend decides. The baseline
+forecast ("turn the curve") is the trend of the points up to the baseline period, projected
+forward: where things were heading before the partners acted.
+
+`refresh` stores the result in IndicatorStatus for the given (indicator, scope) pairs; pages
+read it and never recompute.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import periods
+from .choices import Direction, Status
+
+TREND_POINTS = 6
+SPARK_POINTS = 12
+MAINTAIN_TOLERANCE = Decimal("0.05")  # within 5% of the target counts as kept
+
+
+@dataclass
+class Assessment:
+    status: str = Status.NO_DATA
+    reason: str = "No values reported yet."
+    latest_period: str = ""
+    latest_value: Decimal | None = None
+    target_period: str = ""
+    target_value: Decimal | None = None
+    forecast_value: Decimal | None = None
+    sparkline: list = field(default_factory=list)
+
+
+def fmt(value, decimals: int = 1, unit: str = "") -> str:
+    """A number for a sentence: thousands separators, the indicator's decimals, its unit."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else decimals
+    text = f"{value:,.{places}f}"
+    if not unit:
+        return text
+    if unit in ("%", "‰"):
+        return f"{text}{unit}"
+    if unit in ("€", "$", "£"):
+        return f"{unit}{text}"
+    return f"{text} {unit}"
+
+
+def trend(points: list[tuple[int, Decimal]]) -> tuple[Decimal, Decimal] | None:
+    """(slope, intercept) of the least-squares line through (x, y) points; None if < 2 points."""
+    pts = points[-TREND_POINTS:]
+    n = len(pts)
+    if n < 2:
+        return None
+    xs = [Decimal(x) for x, _ in pts]
+    ys = [Decimal(y) for _, y in pts]
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    return slope, mean_y - slope * mean_x
+
+
+def project(line: tuple[Decimal, Decimal], x: int) -> Decimal:
+    slope, intercept = line
+    return slope * x + intercept
+
+
+def _better(direction: str, a: Decimal, b: Decimal) -> bool:
+    """Is `a` at least as good as `b` in this direction?"""
+    return a <= b if direction == Direction.DECREASE else a >= b
+
+
+def _close(value: Decimal, target: Decimal, factor: Decimal) -> bool:
+    return abs(value - target) <= abs(target) * factor
+
+
+def assess(
+    points: list[tuple[str, Decimal]],
+    targets: list[tuple[str, Decimal]],
+    *,
+    direction: str,
+    decimals: int = 1,
+    unit: str = "",
+) -> Assessment:
+    """Judge a series of (period code, value) against its targets. Points are in time order."""
+    points = [(p, Decimal(v)) for p, v in points if v is not None]
+    result = Assessment(
+        sparkline=[{"period": p, "value": float(v)} for p, v in points[-SPARK_POINTS:]]
+    )
+    if not points:
+        return result
+    f = lambda v: fmt(v, decimals, unit)  # noqa: E731
+    latest_code, latest = points[-1]
+    latest_p = periods.parse(latest_code)
+    result.latest_period, result.latest_value = latest_code, latest
+    xy = [(periods.parse(p).index, v) for p, v in points]
+    line = trend(xy)
+    targets = sorted(
+        ((periods.parse(p), Decimal(v)) for p, v in targets if v is not None),
+        key=lambda t: t[0].index,
+    )
+    upcoming = [t for t in targets if t[0].index >= latest_p.index]
+    target = upcoming[0] if upcoming else (targets[-1] if targets else None)
+
+    if target is None:
+        return _without_target(result, line, latest, latest_p, direction, f)
+
+    tp, tv = target
+    result.target_period, result.target_value = tp.code, tv
+    when = tp.label
+    if tp.index <= latest_p.index:
+        # The target period is reached: judge the actual value.
+        value = (
+            latest
+            if tp.index == latest_p.index
+            else next(
+                (v for p, v in reversed(points) if periods.parse(p).index <= tp.index), latest
+            )
+        )
+        result.forecast_value = value
+        if direction == Direction.MAINTAIN:
+            ok, near = (
+                _close(value, tv, MAINTAIN_TOLERANCE),
+                _close(value, tv, 2 * MAINTAIN_TOLERANCE),
+            )
+        else:
+            ok = _better(direction, value, tv)
+            near = _close(value, tv, Decimal("0.10"))
+        if ok:
+            result.status = Status.ON_TRACK
+            result.reason = f"Reached {f(value)} in {when}, meeting the target of {f(tv)}."
+        elif near:
+            result.status = Status.AT_RISK
+            result.reason = f"Reached {f(value)} in {when}, just short of the target of {f(tv)}."
+        else:
+            result.status = Status.OFF_TRACK
+            result.reason = f"Reached {f(value)} in {when}, missing the target of {f(tv)}."
+        return result
+
+    ahead = tp.index - latest_p.index
+    forecast = project(line, tp.index) if line else latest
+    result.forecast_value = forecast
+    if direction == Direction.MAINTAIN:
+        if _close(forecast, tv, MAINTAIN_TOLERANCE):
+            result.status = Status.ON_TRACK
+            result.reason = (
+                f"Holding near the target of {f(tv)} (forecast {f(forecast)} by {when})."
+            )
+        elif _close(forecast, tv, 2 * MAINTAIN_TOLERANCE):
+            result.status = Status.AT_RISK
+            result.reason = (
+                f"Drifting from the target of {f(tv)}: forecast {f(forecast)} by {when}."
+            )
+        else:
+            result.status = Status.OFF_TRACK
+            result.reason = f"Forecast {f(forecast)} by {when}, far from the target of {f(tv)}."
+        return result
+    if line is None:
+        if _better(direction, latest, tv):
+            result.status = Status.ON_TRACK
+            result.reason = f"Already at {f(latest)}, meeting the target of {f(tv)} for {when}."
+        else:
+            result.status = Status.AT_RISK
+            result.reason = (
+                f"Only one value so far ({f(latest)}): too early for a trend; "
+                f"the target is {f(tv)} by {when}."
+            )
+        return result
+    if _better(direction, forecast, tv):
+        result.status = Status.ON_TRACK
+        if _better(direction, latest, tv):
+            result.reason = f"Already at {f(latest)}, meeting the target of {f(tv)} for {when}."
+        else:
+            result.reason = (
+                f"At the current trend it reaches {f(forecast)} by {when}, "
+                f"meeting the target of {f(tv)}."
+            )
+        return result
+    gap = tv - latest
+    progress = forecast - latest
+    share = progress / gap if gap else Decimal(0)
+    periods_word = "period" if ahead == 1 else "periods"
+    if share >= Decimal("0.5"):
+        result.status = Status.AT_RISK
+        result.reason = (
+            f"Improving, but the trend reaches only {f(forecast)} by {when} "
+            f"against a target of {f(tv)} ({ahead} {periods_word} left)."
+        )
+    else:
+        result.status = Status.OFF_TRACK
+        moving = "moving away from" if share < 0 else "far too slow for"
+        result.reason = (
+            f"The trend is {moving} the target: forecast {f(forecast)} by {when} against {f(tv)}."
+        )
+    return result
+
+
+def _without_target(result, line, latest, latest_p, direction, f) -> Assessment:
+    if line is None:
+        result.reason = f"One value so far ({f(latest)}) and no target: too early to judge."
+        return result
+    slope = line[0]
+    flat = abs(slope) <= max(abs(latest) * Decimal("0.005"), Decimal("0.000001"))
+    step = f(abs(slope))
+    if direction == Direction.MAINTAIN:
+        if flat:
+            result.status, result.reason = Status.ON_TRACK, f"Stable at {f(latest)}; no target set."
+        else:
+            result.status = Status.AT_RISK
+            result.reason = f"Changing by {step} per period where it should hold; no target set."
+        return result
+    if flat:
+        result.status = Status.AT_RISK
+        result.reason = f"Flat at about {f(latest)}; no target set."
+    elif (slope > 0) == (direction == Direction.INCREASE):
+        result.status = Status.ON_TRACK
+        result.reason = f"Improving by {step} per period; no target set."
+    else:
+        result.status = Status.OFF_TRACK
+        result.reason = f"Getting worse by {step} per period; no target set."
+    return result
+
+
+def forecast_line(points: list[tuple[str, Decimal]], until: str) -> list[tuple[str, Decimal]]:
+    """The trend from the latest point to `until` (inclusive), one point per period."""
+    points = [(p, Decimal(v)) for p, v in points if v is not None]
+    if len(points) < 2:
+        return []
+    line = trend([(periods.parse(p).index, v) for p, v in points])
+    if line is None:
+        return []
+    last = periods.parse(points[-1][0])
+    end = periods.parse(until)
+    if end.index <= last.index:
+        return []
+    out = [(last.code, points[-1][1])]
+    out += [
+        (last.shift(i).code, project(line, last.index + i))
+        for i in range(1, end.index - last.index + 1)
+    ]
+    return out
+
+
+def baseline_line(
+    points: list[tuple[str, Decimal]],
+    baseline_period: str,
+    baseline_value: Decimal | None,
+    until: str,
+) -> list[tuple[str, Decimal]]:
+    """Where the curve was heading at the baseline: its trend then, projected to `until`."""
+    if not baseline_period or not until:
+        return []
+    try:
+        base = periods.parse(baseline_period)
+        end = periods.parse(until)
+    except periods.PeriodError:
+        return []
+    if end.frequency != base.frequency or end.index <= base.index:
+        return []
+    before = [
+        (periods.parse(p).index, Decimal(v))
+        for p, v in points
+        if v is not None and periods.parse(p).index <= base.index
+    ]
+    line = trend(before)
+    if line is None:
+        start = (
+            baseline_value if baseline_value is not None else (before[-1][1] if before else None)
+        )
+        if start is None:
+            return []
+        line = (Decimal(0), Decimal(start))
+    else:
+        # Anchor the projection at the baseline value when one is recorded.
+        if baseline_value is not None:
+            line = (line[0], Decimal(baseline_value) - line[0] * base.index)
+    return [
+        (base.shift(i).code, project(line, base.index + i))
+        for i in range(end.index - base.index + 1)
+    ]
+
+
+# --- Storage -------------------------------------------------------------------------------
+
+
+def refresh(initiative, pairs: Iterable[tuple[int, int | None]]) -> None:
+    """Recompute and store IndicatorStatus for the (indicator id, scope id) pairs.
+
+    Pairs without any roll-up get no row, except the collective, which always has one.
+    """
+    from .models import Indicator, IndicatorStatus, Rollup, Target
+
+    by_indicator: dict[int, set] = defaultdict(set)
+    for ind, sid in pairs:
+        by_indicator[ind].add(sid)
+    if not by_indicator:
+        return
+    ind_ids = sorted(by_indicator)
+    scope_ids = sorted({s for sids in by_indicator.values() for s in sids if s is not None})
+    info = {
+        row[0]: row[1:]
+        for row in Indicator.objects.filter(id__in=ind_ids).values_list(
+            "id", "direction", "decimals", "unit"
+        )
+    }
+    series: dict[tuple, list] = defaultdict(list)
+    rollups = Rollup.objects.filter(indicator_id__in=ind_ids, breakdown="")
+    if scope_ids:
+        from django.db.models import Q
+
+        rollups = rollups.filter(Q(scope__isnull=True) | Q(scope_id__in=scope_ids))
+    else:
+        rollups = rollups.filter(scope__isnull=True)
+    for ind, sid, period, value in rollups.order_by("period_start").values_list(
+        "indicator_id", "scope_id", "period", "value"
+    ):
+        series[(ind, sid)].append((period, value))
+    targets: dict[tuple, list] = defaultdict(list)
+    for ind, pid, period, value in Target.objects.filter(indicator_id__in=ind_ids).values_list(
+        "indicator_id", "partner_id", "period", "value"
+    ):
+        targets[(ind, pid)].append((period, value))
+
+    # Every indicator × scope combination is replaced (the stale rows are deleted below).
+    all_scopes = [None, *scope_ids]
+    rows = []
+    for ind in ind_ids:
+        if ind not in info:
+            continue
+        direction, decimals, unit = info[ind]
+        for sid in all_scopes:
+            points = series.get((ind, sid), [])
+            if sid is not None and not points:
+                continue
+            a = assess(
+                points,
+                targets.get((ind, sid), []),
+                direction=direction,
+                decimals=decimals,
+                unit=unit,
+            )
+            rows.append(
+                IndicatorStatus(
+                    initiative_id=initiative.pk,
+                    indicator_id=ind,
+                    scope_id=sid,
+                    status=a.status,
+                    reason=a.reason[:300],
+                    latest_period=a.latest_period,
+                    latest_value=_q(a.latest_value),
+                    target_period=a.target_period,
+                    target_value=_q(a.target_value),
+                    forecast_value=_q(a.forecast_value),
+                    sparkline=a.sparkline,
+                )
+            )
+    stale = IndicatorStatus.objects.filter(indicator_id__in=ind_ids)
+    if scope_ids:
+        from django.db.models import Q
+
+        stale = stale.filter(Q(scope__isnull=True) | Q(scope_id__in=scope_ids))
+    else:
+        stale = stale.filter(scope__isnull=True)
+    stale.delete()
+    IndicatorStatus.objects.bulk_create(rows, batch_size=2000)
+
+
+def _q(value: Decimal | None) -> Decimal | None:
+    from .rollups import q6
+
+    if value is None:
+        return None
+    if abs(value) >= Decimal(10) ** 17:
+        return None
+    return q6(Decimal(value))
