@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+# Indicator codes: upper-case letters, digits, "_" and ".", starting with a letter (never "-",
+# which is the minus of formulas; page URLs rely on codes never being lower-case words).
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9_.]*$")
 _TOKEN_RE = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|([A-Za-z][A-Za-z0-9_.]*)|(.))")
 MAX_LENGTH = 500
 MAX_DEPTH = 50
@@ -122,7 +124,7 @@ class _Parser:
         if kind == "num":
             return ("num", Decimal(text))
         if kind == "code":
-            return ("code", text)
+            return ("code", text.upper())
         if text == "(":
             self.depth += 1
             if self.depth > MAX_DEPTH:

@@ -111,14 +111,15 @@ def _validate_indicator(indicator: Indicator, outcomes, *, creating: bool) -> No
     def add(name, message):
         errors.setdefault(name, []).append(message)
 
-    indicator.code = (indicator.code or "").strip()
+    indicator.code = (indicator.code or "").strip().upper()
     indicator.name = (indicator.name or "").strip()
     if not indicator.code:
         add("code", "Give the indicator a short code, e.g. DAYS_TO_LIVE.")
     elif not CODE_RE.match(indicator.code) or len(indicator.code) > 40:
         add(
             "code",
-            "Use letters, digits, '_' or '.', starting with a letter (at most 40 characters).",
+            "Use capital letters, digits, '_' or '.', starting with a letter "
+            "(at most 40 characters).",
         )
     elif (
         Indicator.objects.filter(initiative=indicator.initiative, code__iexact=indicator.code)
@@ -833,6 +834,8 @@ class BulkResult:
     unchanged: int = 0
     errors: list = field(default_factory=list)
     total: int = 0
+    # (indicator id, partner id, period, breakdown) of every valid row, in row order.
+    keys: list = field(default_factory=list)
 
     @property
     def saved(self) -> int:
@@ -859,6 +862,7 @@ class _Plan:
     errors: list = field(default_factory=list)
     total: int = 0
     invalid_rows: set = field(default_factory=set)
+    keys: list = field(default_factory=list)
 
 
 class RowChecker:
@@ -999,6 +1003,7 @@ def _plan(initiative, actor, rows) -> tuple[_Plan, RowChecker]:
         cells.setdefault(ind.pk, set()).add(p.code)
     existing = _existing(cells) if cells else {}
     for number, ind, partner, p, bd, clean, note in good:
+        plan.keys.append((ind.pk, partner.pk, p.code, bd))
         row = existing.get((ind.pk, partner.pk, p.code, bd))
         if row is None:
             plan.creates.append((number, ind, partner, p, bd, clean, note or ""))
@@ -1219,6 +1224,7 @@ def observations_upsert_bulk(
         unchanged=plan.unchanged,
         errors=plan.errors,
         total=len(rows),
+        keys=plan.keys,
     )
 
 
