@@ -98,7 +98,7 @@ class OutcomeForm(ServiceErrorsMixin, RevisionMixin):
         partners = Partner.objects.filter(initiative=version.initiative).order_by("name")
         self.fields["lead_partner"].queryset = partners
         self.fields["co_partners"].queryset = partners
-        self.fields["co_partners"].widget.attrs["class"] = "form-check-input"
+        self.fields["co_partners"].widget.attrs["class"] = "choice-list"
         parents = OutcomeNode.objects.filter(version=version).exclude(kind="sub_outcome")
         if node is not None:
             # Moving is its own form; when editing the parent stays where it is.
@@ -158,7 +158,7 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, targets: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = targets
-        self.fields["kind"].widget.attrs["class"] = "form-check-input"
+        self.fields["kind"].widget.attrs["class"] = "choice-list"
 
     def target_parts(self, outcomes_by_uid: dict):
         """(section, outcome) for the chosen target."""
@@ -194,7 +194,7 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        self.fields["decision"].widget.attrs["class"] = "choice-list"
 
 
 class AdoptForm(ServiceErrorsMixin, forms.Form):
@@ -217,7 +217,7 @@ class EndorseForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stance"].widget.attrs["class"] = "form-check-input"
+        self.fields["stance"].widget.attrs["class"] = "choice-list"
 
 
 class NudgeForm(forms.Form):

@@ -4,10 +4,32 @@ services changing."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from collective.core.tasks import send_email
+
+_muted = False
+
+
+@contextmanager
+def muted():
+    """Write without telling anyone (the demo loader): nothing is scheduled meanwhile."""
+    global _muted  # one process-wide switch, used by the demo loader only
+    previous, _muted = _muted, True
+    try:
+        yield
+    finally:
+        _muted = previous
+
+
+def schedule(message, *args) -> None:
+    """Send `message(*args)` once the current transaction commits (unless muted)."""
+    if not _muted:
+        transaction.on_commit(lambda: message(*args))
 
 
 def _url(name: str, version, **extra) -> str:

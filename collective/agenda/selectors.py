@@ -12,7 +12,7 @@ from collective.core.choices import ROLE_RANK, Level, Role
 from collective.core.models import Initiative, Membership, Partner
 from collective.core.selectors import partner_tree
 
-from .choices import TEXT_SECTIONS, ItemKind, ItemStatus, Section, VersionStatus
+from .choices import TEXT_SECTIONS, ItemKind, ItemStatus, Section, Stance, VersionStatus
 from .diff import TEXT_FIELDS, AgendaSnapshot, NodeData
 from .models import AgendaVersion, ConsultationItem, Endorsement, Outcome, OutcomeNode
 
@@ -163,6 +163,22 @@ class Target:
     node: OutcomeNode | None = None
     items: list = field(default_factory=list)  # top-level items, each with .thread
     counts: Counter = field(default_factory=Counter)
+
+    @property
+    def summary(self) -> str:
+        """e.g. "2 comments · 1 amendment" (replies are not counted)."""
+        words = {
+            ItemKind.COMMENT: ("comment", "comments"),
+            ItemKind.AMENDMENT: ("amendment", "amendments"),
+            ItemKind.CONCERN: ("concern", "concerns"),
+            ItemKind.SUPPORT: ("support", "support"),
+        }
+        parts = [
+            f"{self.counts[kind]} {one if self.counts[kind] == 1 else many}"
+            for kind, (one, many) in words.items()
+            if self.counts[kind]
+        ]
+        return " · ".join(parts)
 
 
 def consultation_threads(
@@ -349,6 +365,7 @@ class EndorsementGrid:
     adopted: AgendaVersion | None
     endorsed: int  # partners with a stance on the adopted version
     partners: int
+    with_reservations: int = 0
 
 
 def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
@@ -365,8 +382,22 @@ def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
     rows = [(p, [endorsements.get((v.pk, p.pk)) for v in versions]) for p in partners]
     adopted = next((v for v in versions if v.status == VersionStatus.ADOPTED), None)
     endorsed = sum(1 for p in partners if (adopted.pk, p.pk) in endorsements) if adopted else 0
+    with_reservations = (
+        sum(
+            1
+            for (version_id, _p), e in endorsements.items()
+            if version_id == adopted.pk and e.stance == Stance.RESERVATIONS
+        )
+        if adopted
+        else 0
+    )
     return EndorsementGrid(
-        versions=versions, rows=rows, adopted=adopted, endorsed=endorsed, partners=len(partners)
+        versions=versions,
+        rows=rows,
+        adopted=adopted,
+        endorsed=endorsed,
+        partners=len(partners),
+        with_reservations=with_reservations,
     )
 
 

@@ -276,7 +276,7 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
             .exclude(user=actor)
             .select_related("user")
         )
-        transaction.on_commit(lambda: notify.consultation_opened(version, members))
+        notify.schedule(notify.consultation_opened, version, members)
     return version
 
 
@@ -410,7 +410,7 @@ def agenda_adopt(
                 initiative=version.initiative, role="partner_lead", partner__isnull=False
             ).select_related("user", "partner")
         )
-        transaction.on_commit(lambda: notify.version_adopted(version, leads))
+        notify.schedule(notify.version_adopted, version, leads)
     return version
 
 
@@ -770,7 +770,7 @@ def item_create(
             changes={"version": version.number, "section": section},
         )
         if parent is not None and parent.author_id and parent.author_id != actor.pk:
-            transaction.on_commit(lambda: notify.reply_posted(item))
+            notify.schedule(notify.reply_posted, item)
     return item
 
 
@@ -825,7 +825,7 @@ def amendment_decide(
             target=item,
             changes={"version": version.number, "reason": reason},
         )
-        transaction.on_commit(lambda: notify.amendment_decided(item))
+        notify.schedule(notify.amendment_decided, item)
     return item
 
 
@@ -907,5 +907,5 @@ def voices_nudge(
                 "people": len(recipients),
             },
         )
-        transaction.on_commit(lambda: notify.voices_nudged(version, recipients, actor))
+        notify.schedule(notify.voices_nudged, version, recipients, actor)
     return len(recipients)
