@@ -951,9 +951,13 @@ class RowChecker:
                     ind, row.get("value"), row.get("numerator"), row.get("denominator"), row_errors
                 )
             if row_errors:
+                column = row.get("column")
                 for name, messages in row_errors.items():
                     for message in messages:
-                        errors.append({"row": number, "field": name, "message": message})
+                        error = {"row": number, "field": name, "message": message}
+                        if column:
+                            error["column"] = column
+                        errors.append(error)
                 continue
             key = (ind.pk, partner.pk, p.code, bd)
             if key in seen:
