@@ -1,0 +1,625 @@
+"""Charts of shared measurement: Vega-Lite specs built in Python, one theme for every chart.
+
+The browser renders a spec with vega-embed (`static/measurement/charts.js`); reports render the
+same spec to SVG/PNG with vl-convert-python. A spec carries its data inline and its theme in
+`config`, so it renders the same everywhere. Other apps build their charts with `theme()` and
+`base_spec()` to look the same.
+
+Numbers for people (`format_value`) live here too: chart descriptions, tooltips and pages use
+the same wording.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.html import format_html, format_html_join
+
+# The page's font stack (Bootstrap's native stack) and the colours of app.css.
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
+    '"Liberation Sans", Arial, sans-serif'
+)
+INK = "#1d2433"
+MUTED = "#5a6272"
+BRAND = "#1f4e79"
+BORDER = "#dde2ea"
+GRID = "#eef1f5"
+BASELINE = "#8a93a3"
+STATUS_COLOURS = {
+    "on_track": "#1a7f37",
+    "at_risk": "#9a6700",
+    "off_track": "#c2261d",
+    "no_data": "#5a6272",
+}
+# Categories (partners, breakdown values): brand first, then a colour-blind-safe sequence.
+CATEGORY = [
+    BRAND,
+    "#d55e00",
+    "#009e73",
+    "#cc79a7",
+    "#0072b2",
+    "#e69f00",
+    "#56b4e9",
+    "#7f5539",
+    "#6a4c93",
+    "#4d4d4d",
+]
+TARGET_DASH = [6, 4]
+FORECAST_DASH = [2, 3]
+BASELINE_FORECAST_DASH = [1, 4]
+
+CURRENCY_SYMBOLS = {"€", "$", "£", "¥", "₹", "CHF", "EUR", "USD", "GBP"}
+
+
+def theme() -> dict:
+    """The Vega-Lite `config` every chart of Collective uses: fonts, colours, axes, legend."""
+    return {
+        "font": FONT,
+        "background": "#ffffff",
+        "padding": 8,
+        "view": {"stroke": None, "continuousHeight": 260, "continuousWidth": 560},
+        "title": {
+            "font": FONT,
+            "fontSize": 14,
+            "fontWeight": 600,
+            "color": INK,
+            "anchor": "start",
+            "subtitleColor": MUTED,
+            "subtitleFontSize": 12,
+            "offset": 10,
+        },
+        "axis": {
+            "labelFont": FONT,
+            "titleFont": FONT,
+            "labelColor": MUTED,
+            "titleColor": MUTED,
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleFontWeight": 600,
+            "domainColor": BORDER,
+            "tickColor": BORDER,
+            "gridColor": GRID,
+        },
+        "axisX": {"grid": False, "labelAngle": 0, "labelOverlap": "greedy"},
+        "axisY": {
+            "grid": True,
+            "tickCount": 5,
+            "titleAngle": 0,
+            "titleAlign": "left",
+            "titleY": -10,
+            "titleX": 0,
+        },
+        "legend": {
+            "labelFont": FONT,
+            "titleFont": FONT,
+            "labelColor": INK,
+            "titleColor": MUTED,
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "orient": "bottom",
+            "direction": "horizontal",
+            "symbolStrokeWidth": 2,
+        },
+        "range": {"category": CATEGORY},
+        "line": {"strokeWidth": 2, "color": BRAND},
+        "point": {"size": 28, "filled": True, "color": BRAND},
+        "bar": {"color": BRAND},
+        "rule": {"color": BASELINE, "strokeWidth": 1},
+        "text": {"font": FONT, "color": MUTED, "fontSize": 11},
+    }
+
+
+def base_spec(*, title: str, description: str, subtitle: str = "") -> dict:
+    """The frame of a spec: schema, title, description (for screen readers), theme."""
+    heading = {"text": title}
+    if subtitle:
+        heading["subtitle"] = subtitle
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": heading,
+        "description": description,
+        "width": "container",
+        "height": 260,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": theme(),
+    }
+
+
+# --- Numbers for people ----------------------------------------------------------------------
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def format_number(value, decimals: int = 0) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    decimals = max(0, int(decimals))
+    rounded = round(number, decimals)
+    if rounded == 0:
+        rounded = abs(rounded)  # never show "-0.0"
+    return f"{rounded:,.{decimals}f}"
+
+
+def format_value(value, *, value_type: str = "number", unit: str = "", decimals: int = 1) -> str:
+    """1234.5 days -> '1,234.5 days'; 12.345 percent -> '12.3%'; 1200 € -> '€1,200'."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    if value_type in ("percent", "ratio") and (unit in ("", "%") or value_type == "percent"):
+        return f"{format_number(number, 1)}%"
+    if number == number.to_integral_value() and value_type != "ratio":
+        text = format_number(number, 0)
+    else:
+        text = format_number(number, decimals)
+    unit = (unit or "").strip()
+    if not unit:
+        return text
+    if value_type == "currency" or unit in CURRENCY_SYMBOLS:
+        return f"{unit}{text}" if len(unit) == 1 else f"{text} {unit}"
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}"
+
+
+def format_for(indicator, value) -> str:
+    return format_value(
+        value,
+        value_type=indicator.value_type,
+        unit=indicator.unit,
+        decimals=indicator.decimals,
+    )
+
+
+# --- Sparkline (server-side SVG, no JavaScript) ----------------------------------------------
+
+
+def sparkline_points(raw) -> list[float]:
+    """IndicatorStatus.sparkline as numbers: accepts numbers, [period, value] or dicts."""
+    values: list[float] = []
+    for item in raw or []:
+        if isinstance(item, dict):
+            item = item.get("value", item.get("v"))
+        elif isinstance(item, list | tuple):
+            item = item[-1] if item else None
+        number = _decimal(item)
+        if number is not None:
+            values.append(float(number))
+    return values
+
+
+def sparkline_svg(
+    raw, *, status: str = "no_data", label: str = "", width: int = 96, height: int = 24
+):
+    """An inline SVG sparkline; the last point is marked in the status colour."""
+    values = sparkline_points(raw)
+    if len(values) < 2:
+        return format_html(
+            '<span class="sparkline-empty text-muted small">{}</span>',
+            "one value" if values else "no data",
+        )
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    pad = 2.5
+    step = (width - 2 * pad) / (len(values) - 1)
+    coords = [
+        (pad + i * step, pad + (height - 2 * pad) * (1 - (v - low) / span))
+        for i, v in enumerate(values)
+    ]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    last_x, last_y = coords[-1]
+    colour = STATUS_COLOURS.get(status, MUTED)
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}"><polyline fill="none" stroke="{}" stroke-width="1.5" '
+        'stroke-linejoin="round" stroke-linecap="round" points="{}"/>'
+        '<circle cx="{}" cy="{}" r="2.5" fill="{}"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        label or f"Trend over the last {len(values)} periods",
+        BRAND,
+        points,
+        f"{last_x:.1f}",
+        f"{last_y:.1f}",
+        colour,
+    )
+
+
+# --- The indicator chart ---------------------------------------------------------------------
+
+
+@dataclass
+class Point:
+    period: str
+    date: datetime.date
+    value: float
+
+
+@dataclass
+class ChartData:
+    """What the indicator chart shows, independent of where it came from."""
+
+    title: str
+    unit: str = ""
+    value_type: str = "number"
+    decimals: int = 1
+    direction: str = "increase"
+    frequency: str = "month"
+    status: str = "no_data"
+    status_label: str = ""
+    by: str = "collective"
+    # series name -> points, in period order ("All partners" when by == "collective").
+    actuals: dict[str, list[Point]] = field(default_factory=dict)
+    targets: list[Point] = field(default_factory=list)
+    forecast: list[Point] = field(default_factory=list)
+    baseline_forecast: list[Point] = field(default_factory=list)
+    baseline: float | None = None
+    baseline_period: str = ""
+
+    def fmt(self, value) -> str:
+        return format_value(
+            value, value_type=self.value_type, unit=self.unit, decimals=self.decimals
+        )
+
+    @property
+    def has_data(self) -> bool:
+        return any(self.actuals.values())
+
+
+FREQUENCY_WORDS = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
+
+
+def describe(data: ChartData) -> str:
+    """One sentence saying what the chart shows, e.g. 'Days to go live fell from 41 to 23 over
+    24 months; target 14 by 2026-12; off track.'"""
+    if not data.has_data:
+        text = f"{data.title}: no values reported yet"
+        if data.targets:
+            last = data.targets[-1]
+            text += f"; target {data.fmt(last.value)} by {last.period}"
+        return text + "."
+    parts = []
+    if data.by == "collective":
+        points = next(iter(data.actuals.values()))
+        first, last = points[0], points[-1]
+        periods = FREQUENCY_WORDS.get(data.frequency, "periods")
+        if len(points) == 1:
+            parts.append(f"{data.title} was {data.fmt(last.value)} in {last.period}")
+        else:
+            if last.value > first.value:
+                verb = "rose"
+            elif last.value < first.value:
+                verb = "fell"
+            else:
+                verb = "stayed at"
+            if verb == "stayed at":
+                movement = f"stayed at {data.fmt(last.value)}"
+            else:
+                movement = f"{verb} from {data.fmt(first.value)} to {data.fmt(last.value)}"
+            parts.append(f"{data.title} {movement} over {len(points)} {periods}")
+    else:
+        latest = []
+        for name, points in data.actuals.items():
+            if points:
+                latest.append((points[-1].value, name, points[-1]))
+        latest.sort(key=lambda item: item[0], reverse=data.direction != "decrease")
+        series_word = "partner" if data.by == "partner" else "group"
+        if len(data.actuals) != 1:
+            series_word += "s"
+        parts.append(
+            f"{data.title} for {len(data.actuals)} {series_word}; "
+            f"best latest value {latest[0][1]} at {data.fmt(latest[0][0])} "
+            f"({latest[0][2].period})"
+        )
+    if data.targets:
+        target = data.targets[-1]
+        parts.append(f"target {data.fmt(target.value)} by {target.period}")
+    if data.status_label:
+        parts.append(data.status_label.lower())
+    return "; ".join(parts) + "."
+
+
+def _row(kind: str, series: str, point: Point) -> dict:
+    return {
+        "kind": kind,
+        "series": series,
+        "period": point.period,
+        "date": point.date.isoformat(),
+        "value": point.value,
+    }
+
+
+def indicator_spec(data: ChartData) -> dict:
+    """The Vega-Lite spec of an indicator: actuals, baseline rule, target (dashed), forecast
+    (dotted) and baseline forecast ("turn the curve")."""
+    spec = base_spec(title=data.title, description=describe(data), subtitle=_subtitle(data))
+    y_title = data.unit or ("%" if data.value_type == "percent" else "")
+    value_format = ",.1f" if data.decimals else ",.0f"
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "title": None,
+        "axis": {"format": _date_format(data.frequency), "tickCount": 8},
+    }
+    y = {
+        "field": "value",
+        "type": "quantitative",
+        "title": y_title or None,
+        "scale": {"zero": False, "nice": True},
+        "axis": {"format": "~s" if _large(data) else ",~r"},
+    }
+    tooltip = [
+        {"field": "series", "type": "nominal", "title": "Series"},
+        {"field": "period", "type": "nominal", "title": "Period"},
+        {"field": "value", "type": "quantitative", "title": "Value", "format": value_format},
+    ]
+    rows = []
+    for name, points in data.actuals.items():
+        rows += [_row("Actual", name, p) for p in points]
+    lines = [
+        ("Target", data.targets),
+        ("Forecast", data.forecast),
+        ("Baseline forecast", data.baseline_forecast),
+    ]
+    for kind, points in lines:
+        rows += [_row(kind, kind, p) for p in points]
+    spec["data"] = {"values": rows}
+
+    many = data.by != "collective" and len(data.actuals) > 1
+    actual_colour = (
+        {
+            "field": "series",
+            "type": "nominal",
+            "title": None,
+            "legend": {"orient": "bottom", "columns": 4},
+        }
+        if many
+        else {"value": BRAND}
+    )
+    layers = [
+        {
+            "transform": [{"filter": "datum.kind === 'Actual'"}],
+            "mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "encoding": {"x": x, "y": y, "color": actual_colour, "tooltip": tooltip},
+        }
+    ]
+    dash_kinds = [kind for kind, points in lines if points]
+    if dash_kinds:
+        dash_domain = ["Target", "Forecast", "Baseline forecast"]
+        dash_range = [TARGET_DASH, FORECAST_DASH, BASELINE_FORECAST_DASH]
+        colour_range = [INK, BRAND, BASELINE]
+        layers.append(
+            {
+                "transform": [{"filter": "datum.kind !== 'Actual'"}],
+                "mark": {"type": "line", "strokeWidth": 1.75},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "detail": {"field": "kind"},
+                    "strokeDash": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": dash_domain, "range": dash_range},
+                        "legend": {"orient": "bottom", "symbolStrokeColor": MUTED},
+                    },
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "scale": {"domain": dash_domain, "range": colour_range},
+                        "legend": None,
+                    },
+                    "tooltip": tooltip,
+                },
+            }
+        )
+        if data.targets:
+            layers.append(
+                {
+                    "transform": [{"filter": "datum.kind === 'Target'"}],
+                    "mark": {
+                        "type": "point",
+                        "shape": "diamond",
+                        "size": 60,
+                        "filled": True,
+                        "color": INK,
+                    },
+                    "encoding": {"x": x, "y": y, "tooltip": tooltip},
+                }
+            )
+    if data.baseline is not None:
+        layers.append(
+            {
+                "data": {"values": [{"baseline": data.baseline}]},
+                "mark": {"type": "rule", "color": BASELINE, "strokeWidth": 1},
+                "encoding": {"y": {"field": "baseline", "type": "quantitative"}},
+            }
+        )
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"baseline": data.baseline, "label": f"Baseline {data.fmt(data.baseline)}"}
+                    ]
+                },
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 4,
+                    "dy": -6,
+                    "x": 0,
+                    "color": MUTED,
+                },
+                "encoding": {
+                    "y": {"field": "baseline", "type": "quantitative"},
+                    "text": {"field": "label"},
+                },
+            }
+        )
+    spec["layer"] = layers
+    if many:
+        spec["height"] = 300
+    return spec
+
+
+def _subtitle(data: ChartData) -> str:
+    words = {
+        "collective": "All partners together",
+        "partner": "Per partner",
+        "breakdown": "By breakdown",
+    }
+    text = words.get(data.by, "")
+    if data.unit:
+        text += f" · {data.unit}"
+    return text
+
+
+def _large(data: ChartData) -> bool:
+    values = [abs(p.value) for points in data.actuals.values() for p in points]
+    return bool(values) and max(values) >= 100_000
+
+
+def _date_format(frequency: str) -> str:
+    return {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}.get(
+        frequency, "%b %Y"
+    )
+
+
+# --- From the engine's series to the chart ---------------------------------------------------
+
+
+def _float(value) -> float | None:
+    number = _decimal(value)
+    return None if number is None else float(number)
+
+
+def _date(value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _period_date(row) -> datetime.date | None:
+    """The start date of a series row: its `start`, else parsed from its period code."""
+    when = _date(row.get("start") or row.get("period_start") or row.get("date"))
+    if when is None and row.get("period"):
+        from . import periods
+
+        try:
+            when = periods.parse(str(row["period"])).start
+        except periods.PeriodError:
+            return None
+    return when
+
+
+def _points(rows, value_key: str = "value") -> list[Point]:
+    points = []
+    for row in rows or []:
+        value = _float(row.get(value_key))
+        if value is None:
+            continue
+        when = _period_date(row)
+        if when is None:
+            continue
+        points.append(Point(period=str(row.get("period", "")), date=when, value=value))
+    return points
+
+
+def chart_data_from_series(
+    indicator, series: dict, *, by: str, status: str = "no_data", status_label: str = ""
+) -> ChartData:
+    """Turn the selector's `series()` dict into ChartData (what the chart and table show)."""
+    data = ChartData(
+        title=indicator.name,
+        unit=indicator.unit,
+        value_type=indicator.value_type,
+        decimals=indicator.decimals,
+        direction=indicator.direction,
+        frequency=indicator.frequency,
+        status=status,
+        status_label=status_label,
+        by=by,
+    )
+    rows = series.get("periods") or []
+    if by in ("partner", "breakdown"):
+        key = "partners" if by == "partner" else "breakdown"
+        labels = {str(c["uid"]): c.get("label") or c.get("name") for c in series.get("columns", [])}
+        # Keep the columns' order (partner names, breakdown values as defined).
+        for column in labels.values():
+            data.actuals[column] = []
+        for row in rows:
+            when = _period_date(row)
+            for column, value in (row.get(key) or {}).items():
+                number = _float(value)
+                if number is None or when is None:
+                    continue
+                name = labels.get(str(column), str(column))
+                data.actuals.setdefault(name, []).append(
+                    Point(period=row["period"], date=when, value=number)
+                )
+        data.actuals = {name: points for name, points in data.actuals.items() if points}
+    else:
+        points = _points(rows)
+        if points:
+            data.actuals["All partners"] = points
+    data.targets = _points(rows, "target") or _points(series.get("targets"))
+    data.forecast = _points(series.get("forecast"))
+    data.baseline_forecast = _points(series.get("baseline_forecast"))
+    baseline = series.get("baseline")
+    if isinstance(baseline, dict):
+        data.baseline = _float(baseline.get("value"))
+        data.baseline_period = str(baseline.get("period") or "")
+    else:
+        data.baseline = _float(baseline)
+    return data
+
+
+def table_rows(data: ChartData) -> tuple[list[str], list[dict]]:
+    """The data-table alternative: one row per period, one column per series + target."""
+    columns = list(data.actuals)
+    by_period: dict[str, dict] = {}
+    for name, points in data.actuals.items():
+        for p in points:
+            row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+            row["values"][name] = data.fmt(p.value)
+    for p in data.targets:
+        row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+        row["target"] = data.fmt(p.value)
+    for p in data.forecast:
+        row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+        row["forecast"] = data.fmt(p.value)
+    rows = sorted(by_period.values(), key=lambda r: r["date"])
+    for row in rows:
+        row["cells"] = [row["values"].get(name, "—") for name in columns]
+    return columns, rows
+
+
+def legend_html(data: ChartData):
+    """A plain list of what each line style means, for the page beside the chart."""
+    items = [("Actual", "legend-actual")]
+    if data.targets:
+        items.append(("Target", "legend-target"))
+    if data.forecast:
+        items.append(("Forecast", "legend-forecast"))
+    if data.baseline_forecast:
+        items.append(("Baseline forecast (the curve to turn)", "legend-baseline-forecast"))
+    if data.baseline is not None:
+        items.append(("Baseline", "legend-baseline"))
+    return format_html_join("", '<li class="{}">{}</li>', ((c, t) for t, c in items))

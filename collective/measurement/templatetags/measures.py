@@ -1,0 +1,33 @@
+"""Template helpers of shared measurement: values with their units, sparklines, chart specs.
+
+Load with `{% load measures %}`.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from collective.measurement.charts import format_for, format_value, sparkline_svg
+
+register = template.Library()
+
+
+@register.filter
+def measure(value, indicator):
+    """{{ status.latest_value|measure:indicator }} -> '1,234 days', '12.3%', '€1,200'."""
+    if indicator is None:
+        return format_value(value)
+    return format_for(indicator, value)
+
+
+@register.simple_tag
+def sparkline(points, status="no_data", label=""):
+    return sparkline_svg(points, status=status or "no_data", label=label)
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }} for dicts keyed by something a template cannot spell."""
+    if not mapping:
+        return None
+    return mapping.get(key)
