@@ -28,9 +28,14 @@ def import_check(initiative, actor, path: Path):
         upload = UploadedFile(
             file=fh, name=path.name, content_type="text/csv", size=path.stat().st_size
         )
-        return services.import_start(
+        job = services.import_start(
             actor=actor, initiative=initiative, uploaded_file=upload, layout="long"
         )
+    # Large files are checked by a background task (run in-process here): read its outcome.
+    job.refresh_from_db()
+    if job.state != "previewed":
+        raise RuntimeError(f"the import check ended in state {job.state}: {job.message}")
+    return job
 
 
 def import_summary(job) -> dict:

@@ -192,7 +192,7 @@ class Plan:
         )
 
     def reporters_for(self, observations: int) -> int:
-        wanted = math.ceil(observations / ((1 - self.spec.missing) * self.cells_per_reporter()))
+        wanted = round(observations / ((1 - self.spec.missing) * self.cells_per_reporter()))
         return max(1, min(len(self.leaves), wanted))
 
 

@@ -1,0 +1,146 @@
+"""Render benchmark results (bench/results/*.json) as the Markdown tables of docs/performance.md.
+
+    .venv/bin/python bench/report.py bench/results/latest-sqlite.json \\
+        bench/results/latest-postgresql.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _fmt(n, digits: int = 0) -> str:
+    if n is None:
+        return "—"
+    return f"{n:,.{digits}f}"
+
+
+def machine(results: list[dict]) -> str:
+    m = results[0]["machine"]
+    versions = ", ".join(
+        f"{r['database']} {r['machine'].get('postgresql') or r['machine']['sqlite']}"
+        for r in results
+    )
+    return (
+        f"{m['cpus']} CPUs, {m['ram_gib']} GiB RAM, Python {m['python']}, pandas "
+        f"{m.get('pandas')}, {versions}; {m['platform']}"
+    )
+
+
+def imports(results: list[dict]) -> str:
+    lines = [
+        "| database | rows | engine: check + confirm | engine rows/s | raw driver insert rows/s "
+        "| raw is … × faster |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        i = r.get("import")
+        if not i:
+            continue
+        lines.append(
+            f"| {r['database']} | {_fmt(i['rows'])} | {i['check_s']} s + {i['apply_s']} s | "
+            f"**{_fmt(i['rows_per_s'])}** | {_fmt(i['raw']['rows_per_s'])} "
+            f"({i['raw']['method']}) | {i['engine_vs_raw']} |"
+        )
+    return "\n".join(lines)
+
+
+def reads(results: list[dict]) -> str:
+    lines = [
+        "| database | observations | roll-up rows | roll-up rebuild | dashboard (median) "
+        "| queries | pandas: read CSV + compute | pandas ÷ dashboard | series (median) "
+        "| pandas series compute |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        for s in r.get("reads") or []:
+            series = "<br>".join(f"{c} {v['median_ms']} ms" for c, v in s["series"].items())
+            pseries = "<br>".join(
+                f"{c} {v['ms']} ms" for c, v in s["pandas"]["series_compute"].items()
+            )
+            pd = s["pandas"]["dashboard"]
+            lines.append(
+                f"| {r['database']} | {_fmt(s['observations'])} | {_fmt(s['rollups'])} | "
+                f"{s.get('rollup_refresh_s', '—')} s | **{s['dashboard']['median_ms']} ms** | "
+                f"{s['dashboard']['queries']} | {_fmt(pd['total_ms'])} ms "
+                f"({_fmt(pd['read_csv_ms'])} + {_fmt(pd['compute_ms'])}) | "
+                f"{s['dashboard_vs_pandas']}× | {series} | {pseries} |"
+            )
+    return "\n".join(lines)
+
+
+def peer(results: list[dict]) -> str:
+    lines = [
+        "| database | one at a time (services) | per value | bulk (one API POST) | per value "
+        "| top-level series read (median / slowest) | roll-ups checked |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p = r.get("peer")
+        if not p:
+            continue
+        s, b, rd = p["one_at_a_time"], p["bulk_api"], p["series_read"]
+        checked = s["verify"]["checked"] + b["verify"]["checked"]
+        wrong = s["verify"]["mismatches"] + b["verify"]["mismatches"]
+        lines.append(
+            f"| {r['database']} | **{s['seconds']} s** | {s['ms_per_value']} ms | "
+            f"**{b['seconds']} s** | {b['ms_per_value']} ms | {rd['median_ms']} / "
+            f"{rd['max_ms']} ms | {checked:,} cells, {wrong} wrong |"
+        )
+    return "\n".join(lines)
+
+
+def peer_vs_akvo(results: list[dict]) -> str:
+    lines = [
+        "| database | Akvo RSR save + roll up | ours, one at a time | ratio | ours, bulk | ratio "
+        "| Akvo RSR programme result read | our series read (slowest) | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p = r.get("peer")
+        if not p:
+            continue
+        a = p["akvo_rsr"]
+        lines.append(
+            f"| {r['database']} | {a['save_and_rollup_s']} s | {p['one_at_a_time']['seconds']} s | "
+            f"{p['ratios']['one_at_a_time_vs_akvo']}× faster | {p['bulk_api']['seconds']} s | "
+            f"{p['ratios']['bulk_vs_akvo']}× faster | {a['read_programme_result_s'][0]}–"
+            f"{a['read_programme_result_s'][1]} s | {p['series_read']['max_ms']} ms | "
+            f"{p['ratios']['series_vs_akvo_fastest']}× faster |"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(results: list[dict]) -> str:
+    lines = ["| database | what | measured | target | |", "|---|---|---:|---|---|"]
+    mark = {True: "met", False: "**missed**", None: "not applicable"}
+    for r in results:
+        for v in r.get("verdicts", []):
+            lines.append(
+                f"| {r['database']} | {v['what']} | {v['measured']} | {v['target']} | "
+                f"{mark[v['met']]} |"
+            )
+    return "\n".join(lines)
+
+
+def main(paths: list[str]) -> None:
+    results = [json.loads(Path(p).read_text()) for p in paths]
+    print(f"Machine: {machine(results)}\n")
+    for r in results:
+        print(f"- {r['database']}: run of {r['date']}, {r['seconds']} s, args {r['args']}")
+    print("\n### Import\n")
+    print(imports(results))
+    print("\n### Dashboard and series\n")
+    print(reads(results))
+    print("\n### Peer workload\n")
+    print(peer(results))
+    print()
+    print(peer_vs_akvo(results))
+    print("\n### Targets\n")
+    print(verdicts(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["bench/results/latest.json"])
