@@ -47,6 +47,7 @@ CATEGORY = [
     "#6a4c93",
     "#4d4d4d",
 ]
+MAX_SERIES = 10
 TARGET_DASH = [6, 4]
 FORECAST_DASH = [2, 3]
 BASELINE_FORECAST_DASH = [1, 4]
@@ -335,10 +336,24 @@ def _row(kind: str, series: str, point: Point) -> dict:
     return {
         "kind": kind,
         "series": series,
-        "period": point.period,
+        "period": point.period.lstrip("~"),
         "date": point.date.isoformat(),
         "value": point.value,
+        "marker": not point.period.startswith("~"),
     }
+
+
+def _target_line(data: ChartData) -> list[Point]:
+    """Targets as a dashed line: through every target, or — with a single target — level at
+    its value from the first actual to the target period, so the gap to close is visible."""
+    if len(data.targets) != 1:
+        return data.targets
+    target = data.targets[0]
+    starts = [points[0].date for points in data.actuals.values() if points]
+    if not starts or min(starts) >= target.date:
+        return data.targets
+    # "~" marks the helper point: it draws the line but gets no diamond.
+    return [Point(f"~{target.period}", min(starts), target.value), target]
 
 
 def indicator_spec(data: ChartData) -> dict:
@@ -366,10 +381,10 @@ def indicator_spec(data: ChartData) -> dict:
         {"field": "value", "type": "quantitative", "title": "Value", "format": value_format},
     ]
     rows = []
-    for name, points in data.actuals.items():
+    for name, points in _shown_series(data).items():
         rows += [_row("Actual", name, p) for p in points]
     lines = [
-        ("Target", data.targets),
+        ("Target", _target_line(data)),
         ("Forecast", data.forecast),
         ("Baseline forecast", data.baseline_forecast),
     ]
@@ -397,9 +412,14 @@ def indicator_spec(data: ChartData) -> dict:
     ]
     dash_kinds = [kind for kind, points in lines if points]
     if dash_kinds:
-        dash_domain = ["Target", "Forecast", "Baseline forecast"]
-        dash_range = [TARGET_DASH, FORECAST_DASH, BASELINE_FORECAST_DASH]
-        colour_range = [INK, BRAND, BASELINE]
+        styles = {
+            "Target": (TARGET_DASH, INK),
+            "Forecast": (FORECAST_DASH, BRAND),
+            "Baseline forecast": (BASELINE_FORECAST_DASH, BASELINE),
+        }
+        dash_domain = dash_kinds
+        dash_range = [styles[kind][0] for kind in dash_kinds]
+        colour_range = [styles[kind][1] for kind in dash_kinds]
         layers.append(
             {
                 "transform": [{"filter": "datum.kind !== 'Actual'"}],
@@ -418,8 +438,8 @@ def indicator_spec(data: ChartData) -> dict:
                     "color": {
                         "field": "kind",
                         "type": "nominal",
+                        "title": None,
                         "scale": {"domain": dash_domain, "range": colour_range},
-                        "legend": None,
                     },
                     "tooltip": tooltip,
                 },
@@ -428,7 +448,7 @@ def indicator_spec(data: ChartData) -> dict:
         if data.targets:
             layers.append(
                 {
-                    "transform": [{"filter": "datum.kind === 'Target'"}],
+                    "transform": [{"filter": "datum.kind === 'Target' && datum.marker"}],
                     "mark": {
                         "type": "point",
                         "shape": "diamond",
@@ -456,10 +476,10 @@ def indicator_spec(data: ChartData) -> dict:
                 },
                 "mark": {
                     "type": "text",
-                    "align": "left",
-                    "dx": 4,
-                    "dy": -6,
-                    "x": 0,
+                    "align": "right",
+                    "baseline": "bottom",
+                    "dy": -3,
+                    "x": "width",
                     "color": MUTED,
                 },
                 "encoding": {
@@ -469,9 +489,19 @@ def indicator_spec(data: ChartData) -> dict:
             }
         )
     spec["layer"] = layers
+    # Partners (or breakdown values) and the line styles get their own colours and legends.
+    spec["resolve"] = {"scale": {"color": "independent", "strokeDash": "independent"}}
     if many:
         spec["height"] = 300
     return spec
+
+
+def _shown_series(data: ChartData) -> dict[str, list[Point]]:
+    """At most MAX_SERIES lines, the highest latest values first (the table keeps them all)."""
+    if len(data.actuals) <= MAX_SERIES:
+        return data.actuals
+    ranked = sorted(data.actuals.items(), key=lambda item: item[1][-1].value, reverse=True)
+    return dict(ranked[:MAX_SERIES])
 
 
 def _subtitle(data: ChartData) -> str:
@@ -481,6 +511,8 @@ def _subtitle(data: ChartData) -> str:
         "breakdown": "By breakdown",
     }
     text = words.get(data.by, "")
+    if len(data.actuals) > MAX_SERIES:
+        text += f" (the {MAX_SERIES} highest of {len(data.actuals)}; the table lists all)"
     if data.unit:
         text += f" · {data.unit}"
     return text
@@ -580,8 +612,12 @@ def chart_data_from_series(
         if points:
             data.actuals["All partners"] = points
     data.targets = _points(rows, "target") or _points(series.get("targets"))
-    data.forecast = _points(series.get("forecast"))
-    data.baseline_forecast = _points(series.get("baseline_forecast"))
+    if by == "collective":
+        data.forecast = _points(series.get("forecast"))
+        data.baseline_forecast = _points(series.get("baseline_forecast"))
+    elif indicator.aggregation == "sum":
+        # A collective total is not comparable with one partner's (or group's) part.
+        data.targets = []
     baseline = series.get("baseline")
     if isinstance(baseline, dict):
         data.baseline = _float(baseline.get("value"))

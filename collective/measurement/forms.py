@@ -56,21 +56,24 @@ BASELINE_HELP = (
 )
 
 
-def outcome_queryset(initiative):
-    """Outcomes of the agenda to link measures to (the agenda's own choices when it has them)."""
-    from collective.agenda.models import Outcome
+def outcome_options(initiative, keep=()) -> tuple[list[tuple[int, str]], list[int]]:
+    """Outcomes to link measures to, in the agenda's tree order with indented titles.
 
-    try:
-        from collective.agenda.selectors import outcome_choices
-    except ImportError:
-        outcome_choices = None
-    if outcome_choices is not None:
-        choices = outcome_choices(initiative)
-        if hasattr(choices, "model"):
-            return choices
-        ids = [c.pk if hasattr(c, "pk") else c[0] for c in choices]
-        return Outcome.objects.filter(initiative=initiative, pk__in=ids)
-    return Outcome.objects.filter(initiative=initiative, retired=False).order_by("title")
+    Uses the agenda's `outcome_choices` (the current version's tree); outcomes in `keep` (those
+    already linked) stay choosable even when a later agenda version retired them.
+    """
+    from collective.agenda.models import Outcome
+    from collective.agenda.selectors import outcome_choices
+
+    pairs = outcome_choices(initiative)
+    if not pairs:
+        pairs = [(o, 0) for o in Outcome.objects.filter(initiative=initiative, retired=False)]
+    choices = [(o.pk, f"{'    ' * depth}{'↳ ' if depth else ''}{o.title}") for o, depth in pairs]
+    seen = {pk for pk, _ in choices}
+    for outcome in keep:
+        if outcome.pk not in seen:
+            choices.append((outcome.pk, f"{outcome.title} (no longer in the agenda)"))
+    return choices, [pk for pk, _ in choices]
 
 
 class BreakdownValuesField(forms.CharField):
@@ -150,7 +153,8 @@ class IndicatorForm(ServiceErrorsMixin, forms.ModelForm):
             "min_value": RANGE_HELP,
             "max_value": "Leave both empty to accept any number.",
             "owner_partner": "The partner that looks after the definition and the data source.",
-            "outcomes": "The agenda outcomes this measure shows progress on.",
+            "outcomes": "The agenda outcomes this measure shows progress on. Hold Ctrl (⌘ on a "
+            "Mac) to choose more than one.",
             "data_source": "Where the numbers come from, e.g. 'CRM report Onboarding-01'.",
             "baseline_value": BASELINE_HELP,
             "baseline_period": "e.g. 2024-12, 2024-Q4, 2024-W52 or 2024.",
@@ -167,7 +171,12 @@ class IndicatorForm(ServiceErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["outcomes"].queryset = outcome_queryset(initiative)
+        from collective.agenda.models import Outcome
+
+        keep = list(self.instance.outcomes.all()) if self.instance.pk else []
+        choices, ids = outcome_options(initiative, keep)
+        self.fields["outcomes"].queryset = Outcome.objects.filter(pk__in=ids)
+        self.fields["outcomes"].choices = choices
         self.fields["owner_partner"].queryset = Partner.objects.filter(initiative=initiative)
         self.fields["owner_partner"].empty_label = "— none —"
         self.fields["code"].widget.attrs.update(

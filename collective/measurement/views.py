@@ -653,12 +653,20 @@ def _grid_partner(request) -> tuple[Partner | None, list[Partner]]:
             raise Http404("No such partner.")
         check_perm(request, P_ENTER, partner)
         return partner, choices
+    if not choices:
+        raise PermissionDenied
+    # The own partner, unless it reports nothing and another partner the user may enter for does.
+    reporting = set(
+        ReportingAssignment.objects.filter(
+            initiative=request.initiative, active=True, indicator__archived=False
+        ).values_list("partner_id", flat=True)
+    )
     own = _own_partner(request)
-    if own is not None and _can(request, P_ENTER, own):
+    if own is not None and own in choices and (own.pk in reporting or not reporting):
         return own, choices
-    if choices:
-        return choices[0], choices
-    raise PermissionDenied
+    return next((p for p in choices if p.pk in reporting), own if own in choices else choices[0]), (
+        choices
+    )
 
 
 def _grid_periods(request, partner) -> tuple[str, list[dict]]:
@@ -933,6 +941,33 @@ REPORTING_SECTIONS = [
 ]
 
 
+def _duties_by_period(duties) -> dict[str, list[dict]]:
+    """Duties grouped by state, then by period (most urgent first; done: most recent first)."""
+    groups: dict[str, dict[str, dict]] = {key: {} for key, *_ in REPORTING_SECTIONS}
+    for duty in duties:
+        by_period = groups.setdefault(duty["state"], {})
+        group = by_period.setdefault(
+            duty["period"],
+            {
+                "period": duty["period"],
+                "label": duty["label"],
+                "due_date": duty["due_date"],
+                "duties": [],
+                "on_time": 0,
+            },
+        )
+        group["duties"].append(duty)
+        group["due_date"] = min(group["due_date"], duty["due_date"])
+        group["on_time"] += 1 if duty["on_time"] else 0
+    result = {}
+    for state, by_period in groups.items():
+        items = sorted(by_period.values(), key=lambda g: g["due_date"], reverse=state == "done")
+        for item in items:
+            item["duties"].sort(key=lambda d: d["indicator"].code)
+        result[state] = items
+    return result
+
+
 @initiative_view(P_VIEW)
 def my_reporting(request):
     """What the user's partner has to report: overdue, due, current and done, with due dates."""
@@ -947,12 +982,7 @@ def my_reporting(request):
             raise PermissionDenied
         partner = chosen
     duties = selectors.reporting_duties(initiative, partner) if partner else []
-    groups: dict[str, list] = {key: [] for key, *_ in REPORTING_SECTIONS}
-    for duty in duties:
-        groups.setdefault(duty["state"], []).append(duty)
-    for items in groups.values():
-        items.sort(key=lambda d: (d["due_date"], d["indicator"].code))
-    groups["done"].reverse()  # the most recent first
+    groups = _duties_by_period(duties)
     returned = list(queries.returned_for(initiative, partner)[:50]) if partner else []
     choosable = []
     if _can(request, P_MANAGE):
@@ -965,12 +995,18 @@ def my_reporting(request):
         )
         if len(choosable) == 1:
             choosable = []
+    done = [d for d in duties if d["state"] == "done"]
     return render(
         request,
         "measurement/my_reporting.html",
         {
             "partner": partner,
             "groups": groups,
+            "overdue_count": sum(1 for d in duties if d["state"] == "overdue"),
+            "due_count": sum(1 for d in duties if d["state"] == "due"),
+            "on_time_rate": round(100 * sum(1 for d in done if d["on_time"]) / len(done))
+            if done
+            else None,
             "sections": REPORTING_SECTIONS,
             "returned": returned,
             "partners": choosable,
