@@ -793,7 +793,7 @@ def amendment_decide(
     if not reason:
         raise ApplicationError(
             "Give the reason for your decision: the author and everyone else will read it.",
-            errors={"reason": ["Required."]},
+            errors={"reason": ["Give the reason: the author and everyone else will read it."]},
         )
     with transaction.atomic():
         if accept:

@@ -312,6 +312,8 @@ def _keep_after_stale(form, error, version) -> None:
         data = form.data.copy()
         data["revision"] = str(version.revision)
         form.data = data
+        form.add_error(None, error.message)  # the revision field is hidden: say it on top
+        return
     form.add_service_errors(error)
 
 

@@ -28,6 +28,11 @@ def _draft(w):
     return {"slug": w.initiative.slug, "number": version.number}
 
 
+def _draft_slug(w):
+    _draft(w)
+    return {"slug": w.initiative.slug}
+
+
 def _adopted(w):
     from collective.agenda.tests.helpers import adopted_version
 
@@ -199,5 +204,107 @@ CASES = [
         kwargs=_consultation,
         method="post",
         data=lambda w: {"partner": str(w.other_partner.uid)},
+    ),
+    # API
+    Case("api:agenda-version-list", MEMBERS, api=True, kwargs=_two_versions),
+    Case("api:agenda-version-list", EVERYONE, api=True, kwargs=_public_index, note="public"),
+    Case(
+        "api:agenda-version-list",
+        BACKBONE_ONLY,
+        api=True,
+        method="post",
+        data=lambda w: {"title": "Via the API"},
+    ),
+    Case("api:agenda-version-detail", MEMBERS, api=True, kwargs=_draft),
+    Case(
+        "api:agenda-version-detail",
+        EVERYONE,
+        api=True,
+        kwargs=_public_adopted,
+        note="public-adopted",
+    ),
+    Case(
+        "api:agenda-version-detail",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_draft,
+        method="patch",
+        data=lambda w: _revision(w, vision="Via the API"),
+    ),
+    Case(
+        "api:agenda-version-open-consultation",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_draft,
+        method="post",
+    ),
+    Case(
+        "api:agenda-version-close-consultation",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_consultation,
+        method="post",
+    ),
+    Case(
+        "api:agenda-version-adopt",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_draft,
+        method="post",
+        data=lambda w: {"rationale": "Ready"},
+    ),
+    Case("api:outcome-list", MEMBERS, api=True, kwargs=_draft_slug),
+    Case(
+        "api:outcome-list",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_draft_slug,
+        method="post",
+        data=lambda w: _revision(
+            w, statement="Via the API", parent=str(w.extra["goal"].outcome.uid)
+        ),
+    ),
+    Case("api:outcome-detail", MEMBERS, api=True, kwargs=_api_outcome),
+    Case(
+        "api:outcome-detail",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_api_outcome,
+        method="patch",
+        data=lambda w: _revision(w, statement="Reworded via the API"),
+    ),
+    Case(
+        "api:outcome-detail",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_api_outcome,
+        method="delete",
+        data=lambda w: _revision(w),
+    ),
+    Case("api:agenda-item-list", MEMBERS, api=True, kwargs=_consultation),
+    Case(
+        "api:agenda-item-list",
+        CONTRIBUTORS,
+        api=True,
+        kwargs=_consultation,
+        method="post",
+        data=lambda w: {"kind": "support", "section": "vision"},
+    ),
+    Case(
+        "api:agenda-item-decide",
+        BACKBONE_ONLY,
+        api=True,
+        kwargs=_api_item,
+        method="post",
+        data=lambda w: {"decision": "decline", "reason": "Not now."},
+    ),
+    Case("api:agenda-endorsement-list", MEMBERS, api=True, kwargs=_adopted),
+    Case(
+        "api:agenda-endorsement-list",
+        LEAD_ONLY,
+        api=True,
+        kwargs=_adopted,
+        method="post",
+        data=lambda w: {"stance": "endorsed"},
     ),
 ]

@@ -1,0 +1,249 @@
+"""Pages of the common agenda: content, refusals with clear messages, htmx, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from collective.agenda import selectors, services
+from collective.agenda.choices import VersionStatus
+from collective.agenda.models import AgendaVersion, ConsultationItem
+
+from .helpers import adopted_version, amendment, draft_with_tree, in_consultation
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, world, **kwargs):
+    return reverse(f"agenda:{name}", kwargs={"slug": world.initiative.slug, **kwargs})
+
+
+def test_empty_state_teaches_and_offers_the_first_draft(world, client_as):
+    response = client_as("backbone").get(url("index", world))
+    assert b"No common agenda yet" in response.content
+    assert b"Create the first draft" in response.content
+    assert b"Involve diverse voices" in response.content
+    viewer = client_as("viewer").get(url("index", world))
+    assert b"Create the first draft" not in viewer.content
+
+
+def test_landing_shows_adopted_agenda_banner_and_endorsements(
+    world, client_as, django_assert_max_num_queries
+):
+    in_consultation(world)
+    client = client_as("contributor")
+    with django_assert_max_num_queries(30):
+        response = client.get(url("index", world))
+    html = response.content.decode()
+    assert "Every customer is live within 14 days." in html
+    assert "<li>We share data openly</li>" in html  # Markdown rendered
+    assert "Version 2 is open for consultation" in html
+    assert "Have your say" in html
+    assert "Where partners stand on v1" in html
+    assert "Hand-offs take less than a day" in html and "Lead: Operations" in html
+
+
+def test_markdown_is_sanitised(world, client_as):
+    version, *_ = draft_with_tree(world)
+    services.agenda_update(
+        actor=world.users["backbone"],
+        version=version,
+        revision=version.revision,
+        vision='Hi <script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:x)',
+    )
+    html = client_as("viewer").get(version.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html and "onerror" not in html and "javascript:x" not in html
+
+
+def test_stale_save_is_refused_and_the_text_is_kept(world, client_as):
+    version, *_ = draft_with_tree(world)
+    seen = version.revision
+    services.agenda_update(
+        actor=world.users["backbone"], version=version, revision=seen, vision="Saved first"
+    )
+    response = client_as("backbone").post(
+        url("version-edit", world, number=version.number),
+        {"revision": seen, "vision": "My careful words", "problem_statement": "P"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else saved this draft" in html
+    assert "My careful words" in html  # kept in the form
+    assert "The text saved in the meantime" in html
+    assert '<span class="visually-hidden">[added: </span>Saved' in html
+    assert AgendaVersion.objects.get(pk=version.pk).vision == "Saved first"
+    version.refresh_from_db()
+    assert f'name="revision" value="{version.revision}"' in html  # next save can go through
+
+
+def test_adopt_without_outcomes_is_refused_with_an_explanation(world, client_as):
+    version = services.agenda_draft_create(
+        actor=world.users["backbone"], initiative=world.initiative
+    )
+    response = client_as("backbone").post(
+        url("version-adopt", world, number=version.number), {"rationale": "", "learning": ""}
+    )
+    assert response.status_code == 200
+    assert b"A version with no outcomes cannot be adopted" in response.content
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT
+
+
+def test_amending_a_closed_consultation_is_refused_on_the_page(world, client_as):
+    version = in_consultation(world)
+    services.consultation_close(actor=world.users["backbone"], version=version)
+    response = client_as("contributor").post(
+        url("consultation", world, number=version.number),
+        {"kind": "amendment", "target": "vision", "proposed_text": "Something else"},
+    )
+    assert response.status_code == 400
+    assert b"consultation on this version is closed" in response.content
+    assert not ConsultationItem.objects.exists()
+
+
+def test_consultation_page_shows_diff_and_lets_backbone_decide(
+    world, client_as, django_assert_max_num_queries
+):
+    version = in_consultation(world)
+    item = amendment(world, version)
+    client = client_as("backbone")
+    with django_assert_max_num_queries(30):
+        response = client.get(url("consultation", world, number=version.number))
+    html = response.content.decode()
+    assert '<span class="visually-hidden">[removed: </span>within' in html
+    assert '<span class="visually-hidden">[added: </span>in' in html
+    assert "Decide" in html and "Awaiting decision" in html
+    response = client.post(
+        url("item-decide", world, number=version.number, uid=item.uid),
+        {"decision": "accept", "reason": ""},
+    )
+    assert b"Give the reason" in response.content
+    response = client.post(
+        url("item-decide", world, number=version.number, uid=item.uid),
+        {"decision": "accept", "reason": "Clearer."},
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.vision == "Every customer is live in 10 days."
+
+
+def test_compose_form_prefills_the_current_text_for_an_amendment(world, client_as):
+    version = in_consultation(world)
+    response = client_as("contributor").get(
+        url("consultation", world, number=version.number) + "?target=vision&kind=amendment"
+    )
+    assert b"Every customer is live within 14 days.</textarea>" in response.content
+
+
+def test_reply_and_support(world, client_as):
+    version = in_consultation(world)
+    item = amendment(world, version)
+    client = client_as("lead")
+    client.post(
+        url("item-reply", world, number=version.number),
+        {"parent": str(item.uid), "body": "Yes please"},
+    )
+    client.post(
+        url("consultation", world, number=version.number),
+        {"kind": "support", "target": f"outcome:{selectors.outcome_tree(version)[0].outcome.uid}"},
+    )
+    assert ConsultationItem.objects.filter(parent=item, body="Yes please").exists()
+    assert ConsultationItem.objects.filter(kind="support", section="outcome").exists()
+
+
+def test_outcome_tree_editing_without_js_and_with_htmx(world, client_as):
+    version, goal, _outcome, _sub = draft_with_tree(world)
+    client = client_as("backbone")
+    response = client.post(
+        url("outcome-add", world, number=version.number),
+        {"revision": version.revision, "statement": "Second", "parent": goal.pk, "horizon": "long"},
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    second = selectors.node_get(version, selectors.outcome_tree(version)[-1].outcome.uid)
+    response = client.post(
+        url("outcome-move", world, number=version.number, uid=second.outcome.uid),
+        {"revision": version.revision, "direction": "up"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "outcome-tree" in html
+    assert html.index("Second") < html.index("Hand-offs take less than a day")
+    version.refresh_from_db()
+    response = client.post(
+        url("outcome-edit", world, number=version.number, uid=second.outcome.uid),
+        {"revision": version.revision - 1, "statement": "Stale words", "horizon": "long"},
+    )
+    assert b"Someone else saved this draft" in response.content
+    assert b"Stale words" in response.content
+    response = client.post(
+        url("outcome-remove", world, number=version.number, uid=goal.outcome.uid),
+        {"revision": version.revision},
+        follow=True,
+    )
+    assert b"has sub-outcomes" in response.content
+
+
+def test_public_initiative_shows_the_adopted_agenda_to_anyone(world, client):
+    from collective.core.models import Initiative
+
+    version = adopted_version(world)
+    draft = services.agenda_draft_create(actor=world.users["backbone"], initiative=world.initiative)
+    Initiative.objects.filter(pk=world.initiative.pk).update(visibility="public")
+    response = client.get(url("index", world))
+    assert response.status_code == 200 and b"Customers go live fast" in response.content
+    assert b"Continue draft" not in response.content
+    assert client.get(url("version-print", world, number=version.number)).status_code == 200
+    hidden = client.get(url("version-detail", world, number=draft.number))
+    assert hidden.status_code == 302 and "/accounts/login/" in hidden["Location"]
+
+
+def test_print_view_is_clean(world, client_as):
+    version = adopted_version(world)
+    html = client_as("viewer").get(url("version-print", world, number=version.number)).content
+    assert b"sidebar" not in html and b"topbar" not in html
+    assert b"Customers go live fast" in html
+
+
+def test_history_diff_voices_endorsements_pages(world, client_as, django_assert_max_num_queries):
+    version = in_consultation(world)
+    amendment(world, version)
+    client = client_as("viewer")
+    for name, kwargs, text in [
+        ("history", {}, b"Version 2"),
+        ("diff", {}, b"What changed from v1 to v2"),
+        ("voices", {"number": version.number}, b"Not heard yet"),
+        ("endorsements", {}, b"Not yet"),
+        ("version-detail", {"number": 1}, b"Adopted"),
+    ]:
+        with django_assert_max_num_queries(30):
+            response = client.get(url(name, world, **kwargs))
+        assert response.status_code == 200, name
+        assert text in response.content, name
+
+
+def test_overview_card_and_search(world, client_as):
+    version = in_consultation(world)
+    client = client_as("contributor")
+    overview = client.get(reverse("core:initiative-overview", args=[world.initiative.slug]))
+    assert b"adopted version" in overview.content
+    assert f"Have your say on v{version.number}".encode() in overview.content
+    results = client.get(reverse("core:search", args=[world.initiative.slug]) + "?q=hand-offs")
+    assert b"Hand-offs take less than a day" in results.content
+
+
+def test_nudge_and_new_draft_pages(world, client_as, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    version = in_consultation(world)
+    client = client_as("backbone")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("voices-nudge", world, number=version.number), {"level": "none"}, follow=True
+        )
+    assert b"Sent a nudge to" in response.content
+    assert mail.outbox
+    response = client.post(url("version-create", world), {"title": "Another"})
+    assert b"is already in progress" in response.content
+    assert AgendaVersion.objects.count() == 2
