@@ -105,9 +105,11 @@ class Tree:
 
     @classmethod
     def load(cls, initiative_id: int) -> Tree:
-        from collective.core.models import Partner
-
-        return cls(Partner.objects.filter(initiative_id=initiative_id).values_list("id", "path"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, path FROM core_partner WHERE initiative_id = %s", [initiative_id]
+            )
+            return cls(cursor.fetchall())
 
     def ancestors(self, pid: int) -> list[int]:
         """The partner and every partner above it."""
@@ -199,25 +201,26 @@ def _aggregate(cells, pairs, *, by_breakdown: bool, review: bool, collective: bo
         "COUNT(o.value), SUM(o.value), MIN(o.value), MAX(o.value), "
         "SUM(o.numerator), SUM(o.denominator), COUNT(DISTINCT o.partner_id)"
     )
-    rows = []
+    parts, all_params = [], []
+    if pairs:
+        parts.append(
+            f"SELECT m.sid, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
+            f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} "
+            f"GROUP BY m.sid, o.indicator_id, o.period{group_bd}"
+        )
+        all_params += params
+    if collective:
+        parts.append(
+            f"SELECT NULL, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
+            f"FROM {OBS} o WHERE {where} GROUP BY o.indicator_id, o.period{group_bd}"
+        )
+        all_params += params
+    if not parts:
+        return []
+    sql = (_pairs_cte(pairs) if pairs else "") + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
-        if pairs:
-            sql = (
-                _pairs_cte(pairs)
-                + f"SELECT m.sid, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
-                f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} "
-                f"GROUP BY m.sid, o.indicator_id, o.period{group_bd}"
-            )
-            cursor.execute(sql, params)
-            rows += cursor.fetchall()
-        if collective:
-            sql = (
-                f"SELECT NULL, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
-                f"FROM {OBS} o WHERE {where} GROUP BY o.indicator_id, o.period{group_bd}"
-            )
-            cursor.execute(sql, params)
-            rows += cursor.fetchall()
-    return rows
+        cursor.execute(sql, all_params)
+        return cursor.fetchall()
 
 
 def _latest_values(cells, pairs, *, review: bool, collective: bool, by_breakdown: bool):
@@ -341,61 +344,80 @@ def _formula_dependents(metas_by_code: dict[str, Meta], changed: set[str]) -> li
     return out
 
 
-def _write(initiative_id, cells_by_kind, scope_ids, computed):
-    """Replace the roll-up rows of the affected cells and scopes with `computed`."""
-    scope_where = ""
-    if scope_ids is not ALL:
-        scope_where = f" AND (scope_id IS NULL OR scope_id IN ({_int_list(scope_ids)}))"
+_COLUMNS = (
+    "initiative_id, indicator_id, period, period_start, scope_id, breakdown, value, numerator, "
+    "denominator, reporting_partners"
+)
+_UPDATE = (
+    "DO UPDATE SET value = excluded.value, numerator = excluded.numerator, "
+    "denominator = excluded.denominator, reporting_partners = excluded.reporting_partners"
+)
+_INSERT = f"INSERT INTO {ROLLUP} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
+# The two partial unique indexes of Rollup are the conflict targets of the upserts.
+_UPSERT_COLLECTIVE = (
+    f"{_INSERT} ON CONFLICT (indicator_id, period, breakdown) WHERE scope_id IS NULL {_UPDATE}"
+)
+_UPSERT_SCOPED = (
+    f"{_INSERT} ON CONFLICT (indicator_id, period, scope_id, breakdown) "
+    f"WHERE scope_id IS NOT NULL {_UPDATE}"
+)
+
+
+def _write(initiative_id, cells_by_kind, scope_ids, computed, *, shrink: bool):
+    """Store `computed` for the affected cells and scopes.
+
+    When values were only added or changed (`shrink` false) every existing row still has data,
+    so the rows are upserted. When values may have gone (a deletion, a review, a rebuild) the
+    rows of the affected cells and scopes are deleted first, then inserted.
+    """
     with connection.cursor() as cursor:
-        for cells, since in cells_by_kind:
-            if not cells:
-                continue
-            if since is not None:
-                # Cumulative: every period from the first changed one on moves.
-                cursor.execute(
-                    f"DELETE FROM {ROLLUP} WHERE indicator_id IN ({_int_list(cells)})"  # noqa: S608
-                    f" AND period_start >= %s{scope_where}",
-                    [connection.ops.adapt_datefield_value(since)],
-                )
-                continue
-            where, params = _cells_where(cells, alias="")
-            cursor.execute(
-                f"DELETE FROM {ROLLUP} WHERE {where}{scope_where}",  # noqa: S608
-                params,
-            )
-        rows = [
-            (
-                initiative_id,
-                ind,
-                period,
-                connection.ops.adapt_datefield_value(periods.parse(period).start),
-                sid,
-                bd,
-                q6(value),
-                q6(num),
-                q6(den),
-                partners or 0,
-            )
-            for (ind, period, sid, bd), (value, num, den, partners) in computed.items()
-        ]
-        if rows:
-            cursor.executemany(
-                f"INSERT INTO {ROLLUP} (initiative_id, indicator_id, period, period_start, "  # noqa: S608
-                "scope_id, breakdown, value, numerator, denominator, reporting_partners) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                rows,
-            )
+        if shrink:
+            scope_filters = ["scope_id IS NULL"]
+            if scope_ids is ALL:
+                scope_filters = ["1 = 1"]
+            elif scope_ids:
+                scope_filters.append(f"scope_id IN ({_int_list(scope_ids)})")
+            for cells, since in cells_by_kind:
+                if not cells:
+                    continue
+                if since is not None:
+                    # Cumulative: every period from the first changed one on moves.
+                    where = f"indicator_id IN ({_int_list(cells)}) AND period_start >= %s"
+                    params = [connection.ops.adapt_datefield_value(since)]
+                else:
+                    where, params = _cells_where(cells, alias="")
+                for scope_filter in scope_filters:
+                    cursor.execute(
+                        f"DELETE FROM {ROLLUP} WHERE {where} AND {scope_filter}",  # noqa: S608
+                        params,
+                    )
+        adapt = connection.ops.adapt_datefield_value
+        collective, scoped = [], []
+        for (ind, period, sid, bd), (value, num, den, partners) in computed.items():
+            row = (
+                initiative_id, ind, period, adapt(periods.parse(period).start), sid, bd,
+                q6(value), q6(num), q6(den), partners or 0,
+            )  # fmt: skip
+            (collective if sid is None else scoped).append(row)
+        if shrink:
+            if collective or scoped:
+                cursor.executemany(_INSERT, collective + scoped)
+            return
+        if collective:
+            cursor.executemany(_UPSERT_COLLECTIVE, collective)
+        if scoped:
+            cursor.executemany(_UPSERT_SCOPED, scoped)
 
 
 def _load_metas(initiative_id: int, indicator_ids: Iterable[int] | None) -> dict[int, Meta]:
-    from django.db.models import Q
-
-    from .models import Indicator
-
-    qs = Indicator.objects.filter(initiative_id=initiative_id)
+    """The written indicators and every formula indicator (which may depend on them)."""
+    sql = f"SELECT {', '.join(META_FIELDS)} FROM measurement_indicator WHERE initiative_id = %s"  # noqa: S608
+    params: list = [initiative_id]
     if indicator_ids is not None:
-        qs = qs.filter(Q(id__in=list(indicator_ids)) | ~Q(formula=""))
-    return {row[0]: _meta_row(row) for row in qs.values_list(*META_FIELDS)}
+        sql += f" AND (id IN ({_int_list(indicator_ids)}) OR formula <> '')"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: _meta_row(row) for row in cursor.fetchall()}
 
 
 def refresh(
@@ -404,12 +426,14 @@ def refresh(
     partner_ids: set[int] | None = ALL,
     *,
     tree: Tree | None = None,
+    shrink: bool = False,
 ) -> set[tuple[int, int | None]]:
     """Recompute the roll-ups of `cells` ({indicator id: periods, or None for all periods}).
 
     `partner_ids`: the partners whose data changed (their ancestors are the affected scopes);
-    ALL recomputes every scope. Returns the (indicator id, scope id) pairs that changed, so
-    the caller can refresh their status.
+    ALL recomputes every scope. `shrink`: values may have been removed (see `_write`).
+    Returns the (indicator id, scope id) pairs that changed, so the caller can refresh their
+    status.
     """
     if not cells:
         return set()
@@ -442,7 +466,7 @@ def refresh(
             if since_key is None or periods.parse(key[1]).start >= since_key:
                 computed[key] = cell
         writes.append((all_periods, since or periods.parse("1900").start))
-    _write(initiative.pk, writes, ALL if partner_ids is ALL else scopes, computed)
+    _write(initiative.pk, writes, ALL if partner_ids is ALL else scopes, computed, shrink=shrink)
     affected_scopes: list[int | None] = [None, *sorted(scopes)]
     changed = {(ind, sid) for (ind, _p, sid, _b) in computed}
     changed |= {(ind, sid) for ind in reported for sid in affected_scopes}
@@ -515,7 +539,14 @@ def _refresh_formulas(initiative, metas, formula_cells, cells, affected_scopes, 
             if value is not None and abs(value) < Decimal(10) ** 17:
                 computed[(ind, period, sid, "")] = (value, None, None, partners[(period, sid)])
         write_cells = {ind: (None if wanted is None else set(wanted))}
-        _write(initiative.pk, [(write_cells, None)], ALL if pids is ALL else scopes, computed)
+        # A formula's value disappears when an input does, so formula cells are replaced.
+        _write(
+            initiative.pk,
+            [(write_cells, None)],
+            ALL if pids is ALL else scopes,
+            computed,
+            shrink=True,
+        )
         changed |= {(ind, sid) for sid in affected_scopes}
         if pids is ALL:
             changed |= {(ind, key[1]) for key in values}

@@ -652,9 +652,12 @@ def _initial_status(actor, initiative) -> str:
     return ObservationStatus.SUBMITTED
 
 
-def _refresh(initiative, cells: dict[int, set[str]], partner_ids: set[int]) -> None:
-    pairs = rollups.refresh(initiative, cells, partner_ids)
-    status.refresh(initiative, pairs)
+def _refresh(
+    initiative, cells: dict[int, set[str]], partner_ids: set[int], *, shrink: bool = False
+) -> None:
+    """Roll-ups and statuses after a write; `shrink` when values may have gone away."""
+    pairs = rollups.refresh(initiative, cells, partner_ids, shrink=shrink)
+    status.refresh(initiative, pairs, shrink=shrink)
 
 
 def _history_row(obs: Observation, action: str, actor, now) -> ObservationHistory:
@@ -713,9 +716,16 @@ def observation_upsert(
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     now = timezone.now()
     with transaction.atomic():
-        obs = Observation.objects.filter(
-            indicator=indicator, partner=partner, period=p.code, breakdown=bd
-        ).first()
+        obs = next(
+            iter(
+                Observation.objects.raw(
+                    "SELECT * FROM measurement_observation WHERE indicator_id = %s AND "
+                    "partner_id = %s AND period = %s AND breakdown = %s",
+                    [indicator.pk, partner.pk, p.code, bd],
+                )
+            ),
+            None,
+        )
         new_status = _initial_status(actor, initiative)
         if obs is None:
             obs = Observation(
@@ -730,6 +740,8 @@ def observation_upsert(
                 status=new_status,
                 submitted_by_id=_actor_id(actor),
                 submitted_at=now,
+                created_at=now,
+                updated_at=now,
             )
             outcome = "created"
         else:
@@ -747,13 +759,14 @@ def observation_upsert(
             obs.status = new_status
             obs.submitted_by_id = _actor_id(actor)
             obs.submitted_at = now
+            obs.updated_at = now
             obs.reviewed_by = None
             obs.reviewed_at = None
             obs.review_comment = ""
             outcome = "updated"
         obs.value, obs.numerator, obs.denominator = clean.value, clean.numerator, clean.denominator
-        obs.save()
-        ObservationHistory.objects.bulk_create([_history_row(obs, outcome, actor, now)])
+        _save_observation(obs, outcome == "created")
+        _insert_history([_history_tuple(obs, outcome, actor, now)])
         audit_record(
             actor=actor,
             verb=f"{outcome} value",
@@ -763,6 +776,83 @@ def observation_upsert(
         )
         _refresh(initiative, {indicator.pk: {p.code}}, {partner.pk})
     return obs, outcome
+
+
+def _save_observation(obs: Observation, created: bool) -> None:
+    """Write one observation with plain SQL (the per-value path runs thousands of times)."""
+    ops = connection.ops
+    common = [
+        obs.value,
+        obs.numerator,
+        obs.denominator,
+        obs.note,
+        obs.status,
+        obs.source,
+        obs.submitted_by_id,
+        ops.adapt_datetimefield_value(obs.submitted_at),
+        ops.adapt_datetimefield_value(obs.updated_at),
+    ]
+    with connection.cursor() as cursor:
+        if created:
+            uid = obs.uid if connection.features.has_native_uuid_field else obs.uid.hex
+            cursor.execute(
+                "INSERT INTO measurement_observation (value, numerator, denominator, note, status, "
+                "source, submitted_by_id, submitted_at, updated_at, created_at, initiative_id, "
+                "uid, indicator_id, partner_id, period, period_start, breakdown, review_comment) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '') "
+                "RETURNING id",
+                [
+                    *common,
+                    ops.adapt_datetimefield_value(obs.created_at),
+                    obs.initiative_id,
+                    uid,
+                    obs.indicator_id,
+                    obs.partner_id,
+                    obs.period,
+                    ops.adapt_datefield_value(obs.period_start),
+                    obs.breakdown,
+                ],
+            )
+            obs.pk = cursor.fetchone()[0]
+            obs._state.adding = False
+            obs._state.db = connection.alias
+            return
+        cursor.execute(
+            "UPDATE measurement_observation SET value = %s, numerator = %s, denominator = %s, "
+            "note = %s, status = %s, source = %s, submitted_by_id = %s, submitted_at = %s, "
+            "updated_at = %s, reviewed_by_id = NULL, reviewed_at = NULL, review_comment = '' "
+            "WHERE id = %s",
+            [*common, obs.pk],
+        )
+
+
+def _history_tuple(obs: Observation, action: str, actor, now) -> tuple:
+    return (
+        obs.initiative_id,
+        obs.pk,
+        action,
+        obs.value,
+        obs.numerator,
+        obs.denominator,
+        obs.note,
+        obs.status,
+        obs.source,
+        _actor_id(actor),
+        connection.ops.adapt_datetimefield_value(now),
+    )
+
+
+HISTORY_INSERT = (
+    "INSERT INTO measurement_observationhistory (initiative_id, observation_id, action, value, "
+    "numerator, denominator, note, status, source, changed_by_id, changed_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _insert_history(rows: list[tuple]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(HISTORY_INSERT, rows[start : start + BATCH])
 
 
 def observation_review(
@@ -796,6 +886,7 @@ def observation_review(
                 observation.initiative,
                 {observation.indicator_id: {observation.period}},
                 {observation.partner_id},
+                shrink=True,
             )
     return observation
 
@@ -821,7 +912,7 @@ def observation_delete(*, actor, observation: Observation) -> None:
         cells = {observation.indicator_id: {observation.period}}
         partner_id = observation.partner_id
         observation.delete()
-        _refresh(initiative, cells, {partner_id})
+        _refresh(initiative, cells, {partner_id}, shrink=True)
 
 
 # --- Bulk upsert -----------------------------------------------------------------------------
@@ -1169,15 +1260,8 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
             )
             for start in range(0, len(rows), BATCH):
                 cursor.executemany(sql, rows[start : start + BATCH])
-        if history:
-            sql = (
-                "INSERT INTO measurement_observationhistory (initiative_id, observation_id, "
-                "action, value, numerator, denominator, note, status, source, changed_by_id, "
-                "changed_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            )
-            for start in range(0, len(history), BATCH):
-                cursor.executemany(sql, history[start : start + BATCH])
+    if history:
+        _insert_history(history)
     audit_record(
         actor=actor,
         verb="saved values",

@@ -18,12 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from . import periods
 from .choices import Direction, Status
 
 TREND_POINTS = 6
 SPARK_POINTS = 12
 MAINTAIN_TOLERANCE = Decimal("0.05")  # within 5% of the target counts as kept
+
+
+def _d(value) -> Decimal:
+    """Decimal from a database value (SQLite returns floats for decimal columns)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 @dataclass
@@ -94,7 +101,7 @@ def assess(
     unit: str = "",
 ) -> Assessment:
     """Judge a series of (period code, value) against its targets. Points are in time order."""
-    points = [(p, Decimal(v)) for p, v in points if v is not None]
+    points = [(p, _d(v)) for p, v in points if v is not None]
     result = Assessment(
         sparkline=[{"period": p, "value": float(v)} for p, v in points[-SPARK_POINTS:]]
     )
@@ -107,7 +114,7 @@ def assess(
     xy = [(periods.parse(p).index, v) for p, v in points]
     line = trend(xy)
     targets = sorted(
-        ((periods.parse(p), Decimal(v)) for p, v in targets if v is not None),
+        ((periods.parse(p), _d(v)) for p, v in targets if v is not None),
         key=lambda t: t[0].index,
     )
     upcoming = [t for t in targets if t[0].index >= latest_p.index]
@@ -234,7 +241,7 @@ def _without_target(result, line, latest, latest_p, direction, f) -> Assessment:
 
 def forecast_line(points: list[tuple[str, Decimal]], until: str) -> list[tuple[str, Decimal]]:
     """The trend from the latest point to `until` (inclusive), one point per period."""
-    points = [(p, Decimal(v)) for p, v in points if v is not None]
+    points = [(p, _d(v)) for p, v in points if v is not None]
     if len(points) < 2:
         return []
     line = trend([(periods.parse(p).index, v) for p, v in points])
@@ -269,7 +276,7 @@ def baseline_line(
     if end.frequency != base.frequency or end.index <= base.index:
         return []
     before = [
-        (periods.parse(p).index, Decimal(v))
+        (periods.parse(p).index, _d(v))
         for p, v in points
         if v is not None and periods.parse(p).index <= base.index
     ]
@@ -294,12 +301,17 @@ def baseline_line(
 # --- Storage -------------------------------------------------------------------------------
 
 
-def refresh(initiative, pairs: Iterable[tuple[int, int | None]]) -> None:
+def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool = True) -> None:
     """Recompute and store IndicatorStatus for the (indicator id, scope id) pairs.
 
-    Pairs without any roll-up get no row, except the collective, which always has one.
+    Every indicator × scope combination of the pairs is recomputed. Pairs without any roll-up
+    get no row, except the collective, which always has one. With `shrink` false (values were
+    only added or changed, so no scope lost its data) rows are upserted; otherwise the rows of
+    the combinations are replaced. Plain SQL: this runs on every write.
     """
-    from .models import Indicator, IndicatorStatus, Rollup, Target
+    from django.db import connection
+
+    from .rollups import _int_list
 
     by_indicator: dict[int, set] = defaultdict(set)
     for ind, sid in pairs:
@@ -308,72 +320,98 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]]) -> None:
         return
     ind_ids = sorted(by_indicator)
     scope_ids = sorted({s for sids in by_indicator.values() for s in sids if s is not None})
-    info = {
-        row[0]: row[1:]
-        for row in Indicator.objects.filter(id__in=ind_ids).values_list(
-            "id", "direction", "decimals", "unit"
-        )
-    }
+    inds = _int_list(ind_ids)
     series: dict[tuple, list] = defaultdict(list)
-    rollups = Rollup.objects.filter(indicator_id__in=ind_ids, breakdown="")
-    if scope_ids:
-        from django.db.models import Q
-
-        rollups = rollups.filter(Q(scope__isnull=True) | Q(scope_id__in=scope_ids))
-    else:
-        rollups = rollups.filter(scope__isnull=True)
-    for ind, sid, period, value in rollups.order_by("period_start").values_list(
-        "indicator_id", "scope_id", "period", "value"
-    ):
-        series[(ind, sid)].append((period, value))
     targets: dict[tuple, list] = defaultdict(list)
-    for ind, pid, period, value in Target.objects.filter(indicator_id__in=ind_ids).values_list(
-        "indicator_id", "partner_id", "period", "value"
-    ):
-        targets[(ind, pid)].append((period, value))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, direction, decimals, unit FROM measurement_indicator "  # noqa: S608
+            f"WHERE id IN ({inds})"
+        )
+        info = {row[0]: row[1:] for row in cursor.fetchall()}
+        # Two selects rather than an OR, so each uses the (indicator, scope, ...) index.
+        select = (
+            "SELECT indicator_id, scope_id, period, period_start, value FROM measurement_rollup "  # noqa: S608
+            f"WHERE indicator_id IN ({inds}) AND breakdown = '' AND "
+        )
+        sql = select + "scope_id IS NULL"
+        if scope_ids:
+            sql += f" UNION ALL {select}scope_id IN ({_int_list(scope_ids)})"
+        cursor.execute(sql + " ORDER BY 4")
+        rows_ = cursor.fetchall()
+        for ind, sid, period, _start, value in rows_:
+            series[(ind, sid)].append((period, value))
+        cursor.execute(
+            "SELECT indicator_id, partner_id, period, value FROM measurement_target "  # noqa: S608
+            f"WHERE indicator_id IN ({inds})"
+        )
+        for ind, pid, period, value in cursor.fetchall():
+            targets[(ind, pid)].append((period, value))
 
-    # Every indicator × scope combination is replaced (the stale rows are deleted below).
-    all_scopes = [None, *scope_ids]
-    rows = []
-    for ind in ind_ids:
-        if ind not in info:
-            continue
-        direction, decimals, unit = info[ind]
-        for sid in all_scopes:
-            points = series.get((ind, sid), [])
-            if sid is not None and not points:
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(timezone.now())
+        all_scopes = [None, *scope_ids]
+        rows = []
+        for ind in ind_ids:
+            if ind not in info:
                 continue
-            a = assess(
-                points,
-                targets.get((ind, sid), []),
-                direction=direction,
-                decimals=decimals,
-                unit=unit,
+            direction, decimals, unit = info[ind]
+            for sid in all_scopes:
+                points = series.get((ind, sid), [])
+                if sid is not None and not points:
+                    continue
+                a = assess(
+                    points, targets.get((ind, sid), []), direction=direction,
+                    decimals=decimals, unit=unit,
+                )  # fmt: skip
+                rows.append(
+                    (
+                        initiative.pk, ind, sid, a.status, a.reason[:300], a.latest_period,
+                        _q(a.latest_value), a.target_period, _q(a.target_value),
+                        _q(a.forecast_value), ops.adapt_json_value(a.sparkline, None), now,
+                    )
+                )  # fmt: skip
+        if shrink:
+            cursor.execute(
+                f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
+                "AND scope_id IS NULL"
             )
-            rows.append(
-                IndicatorStatus(
-                    initiative_id=initiative.pk,
-                    indicator_id=ind,
-                    scope_id=sid,
-                    status=a.status,
-                    reason=a.reason[:300],
-                    latest_period=a.latest_period,
-                    latest_value=_q(a.latest_value),
-                    target_period=a.target_period,
-                    target_value=_q(a.target_value),
-                    forecast_value=_q(a.forecast_value),
-                    sparkline=a.sparkline,
+            if scope_ids:
+                cursor.execute(
+                    f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
+                    f"AND scope_id IN ({_int_list(scope_ids)})"
                 )
+            if rows:
+                cursor.executemany(_STATUS_INSERT, rows)
+            return
+        collective = [r for r in rows if r[2] is None]
+        scoped = [r for r in rows if r[2] is not None]
+        if collective:
+            cursor.executemany(
+                f"{_STATUS_INSERT} ON CONFLICT (indicator_id) WHERE scope_id IS NULL "
+                f"{_STATUS_UPDATE}",
+                collective,
             )
-    stale = IndicatorStatus.objects.filter(indicator_id__in=ind_ids)
-    if scope_ids:
-        from django.db.models import Q
+        if scoped:
+            cursor.executemany(
+                f"{_STATUS_INSERT} ON CONFLICT (indicator_id, scope_id) WHERE scope_id IS NOT NULL "
+                f"{_STATUS_UPDATE}",
+                scoped,
+            )
 
-        stale = stale.filter(Q(scope__isnull=True) | Q(scope_id__in=scope_ids))
-    else:
-        stale = stale.filter(scope__isnull=True)
-    stale.delete()
-    IndicatorStatus.objects.bulk_create(rows, batch_size=2000)
+
+_STATUS_INSERT = (
+    "INSERT INTO measurement_indicatorstatus (initiative_id, indicator_id, scope_id, status, "
+    "reason, latest_period, latest_value, target_period, target_value, forecast_value, "
+    "sparkline, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+_STATUS_UPDATE = (
+    "DO UPDATE SET status = excluded.status, reason = excluded.reason, "
+    "latest_period = excluded.latest_period, latest_value = excluded.latest_value, "
+    "target_period = excluded.target_period, target_value = excluded.target_value, "
+    "forecast_value = excluded.forecast_value, sparkline = excluded.sparkline, "
+    "updated_at = excluded.updated_at"
+)
 
 
 def _q(value: Decimal | None) -> Decimal | None:
