@@ -25,7 +25,6 @@ def agenda_summary(initiative, user) -> Summary:
     if working is not None and working.consultation_is_open:
         counts = selectors.consultation_counts(working)
         summary.figures.append(("open amendments", str(counts["open_amendments"])))
-        summary.figures.append(("voices heard", str(counts["people"])))
     index = reverse("agenda:index", kwargs={"slug": slug})
     membership = membership_for(user, initiative)
     can_manage = user.has_perm("agenda.manage", initiative)
