@@ -214,29 +214,33 @@ def verify(initiative, root, rows_: list[dict]) -> dict:
 
 
 def run_one_at_a_time(actor) -> dict:
+    from bench import engine
     from collective.measurement import services
 
     initiative, root, _regions, projects, indicators = build("peer-single", actor)
     data = rows(projects)
     by_uid = {str(p.uid): p for p in projects}
-    start = time.perf_counter()
-    for row in data:
-        services.observation_upsert(
-            actor=actor,
-            indicator=indicators[row["indicator"]],
-            partner=by_uid[row["partner"]],
-            period=row["period"],
-            value=Decimal(row["value"]) if "value" in row else None,
-            numerator=Decimal(row["numerator"]) if "numerator" in row else None,
-            denominator=Decimal(row["denominator"]) if "denominator" in row else None,
-            breakdown=row["breakdown"],
-            source="form",
-        )
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    with engine.stages() as spent:
+        for row in data:
+            services.observation_upsert(
+                actor=actor,
+                indicator=indicators[row["indicator"]],
+                partner=by_uid[row["partner"]],
+                period=row["period"],
+                value=Decimal(row["value"]) if "value" in row else None,
+                numerator=Decimal(row["numerator"]) if "numerator" in row else None,
+                denominator=Decimal(row["denominator"]) if "denominator" in row else None,
+                breakdown=row["breakdown"],
+                source="form",
+            )
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     check = verify(initiative, root, data)
     return {
         "values": len(data),
         "seconds": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
+        "stages": spent,
         "ms_per_value": round(seconds * 1000 / len(data), 3),
         "verify": check,
         "initiative": initiative.slug,
@@ -253,15 +257,16 @@ def run_bulk_api(actor) -> dict:
     api.force_authenticate(actor)
     url = reverse("api:observation-list", kwargs={"slug": initiative.slug})
     body = json.dumps(data)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     response = api.post(url, body, content_type="application/json")
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if response.status_code not in (200, 201):
         raise RuntimeError(f"bulk upsert answered {response.status_code}: {response.content[:500]}")
     check = verify(initiative, root, data)
     return {
         "values": len(data),
         "seconds": round(seconds, 3),
+        "cpu_s": round(cpu, 3),
         "ms_per_value": round(seconds * 1000 / len(data), 4),
         "response": {k: v for k, v in response.json().items() if k != "errors"},
         "verify": check,

@@ -26,6 +26,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,35 @@ def label(n: int) -> str:
     return str(n)
 
 
+def git_commit() -> str:
+    """The commit measured (with "+changes" when the work tree differs from it)."""
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+    try:
+        head = subprocess.run(  # noqa: S603 - fixed arguments, our own git
+            [git, "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603 - fixed arguments, our own git
+            [git, "status", "--porcelain", "--untracked-files=no", "--", "collective"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -89,29 +119,36 @@ def bench_import(rows: int, actor) -> dict:
     preview = engine.import_summary(job)
     if preview["errors"]:
         raise RuntimeError(f"the generated file has row errors: {preview['errors'][:3]}")
-    with timer() as t_apply:
+    with timer() as t_apply, engine.stages() as spent:
         job = engine.import_apply(job, actor)
     stored = Observation.objects.filter(initiative=built.initiative).count()
     assert stored == n, f"imported {stored} of {n} rows"
     engine_s = t_check.seconds + t_apply.seconds
     log(f"import: engine {n / engine_s:,.0f} rows/s; raw driver insert of the same rows")
-    raw = baselines.raw_insert_csv(
-        path,
-        initiative_id=built.initiative.pk,
-        indicator_ids={ind.code: ind.pk for ind in built.indicators},
-        partner_ids={p.name: p.pk for p in built.partners},
-        period_starts={p: generate.month_start(p) for p in spec.period_codes},
-        actor_id=actor.pk,
-    )
+    ids = {
+        "initiative_id": built.initiative.pk,
+        "indicator_ids": {ind.code: ind.pk for ind in built.indicators},
+        "partner_ids": {p.name: p.pk for p in built.partners},
+        "period_starts": {p: generate.month_start(p) for p in spec.period_codes},
+        "actor_id": actor.pk,
+    }
+    raw = baselines.raw_insert_csv(path, **ids)
+    # The same with time-ordered uids: how much of the floor is the random uid index?
+    raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=baselines.uuid7)
     return {
         "rows": n,
         "check_s": round(t_check.seconds, 3),
         "apply_s": round(t_apply.seconds, 3),
         "total_s": round(engine_s, 3),
         "rows_per_s": round(n / engine_s),
+        "cpu_s": round(t_check.cpu + t_apply.cpu, 3),
+        "rows_per_cpu_s": round(n / (t_check.cpu + t_apply.cpu)),
         "raw": raw,
+        "raw_time_ordered_uid": raw_ordered,
         "engine_vs_raw": round(raw["rows_per_s"] / (n / engine_s), 2),
         "preview_counts": {k: preview[k] for k in ("create", "update", "unchanged")},
+        # Of apply_s: the roll-up and status refreshes; the rest reads, re-checks and writes.
+        "apply_stages": spent,
     }
 
 
@@ -194,6 +231,10 @@ def bench_reads(
             with timer() as t_roll:
                 engine.refresh_all(built.initiative, actor)
             step["rollup_refresh_s"] = round(t_roll.seconds, 2)
+            step["rollup_refresh_cpu_s"] = round(t_roll.cpu, 2)
+            step["peak_rss_gib"] = round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2
+            )
             log(f"reads {label(scale)}: roll-ups and statuses refreshed in {t_roll.seconds:.1f} s")
             done = reporters
         step["observations"] = Observation.objects.filter(initiative=built.initiative).count()
@@ -325,33 +366,39 @@ def verdicts(result: dict) -> list[tuple[str, str, str, bool | None]]:
 
 
 def print_table(result: dict) -> None:
+    load = result["load_average"]
     print()
     print(
         f"Shared measurement benchmark — {result['date']} — {result['database']} "
-        f"({result['machine']['cpus']} CPUs, {result['machine']['ram_gib']} GiB)"
+        f"({result['machine']['cpus']} CPUs, {result['machine']['ram_gib']} GiB; load average "
+        f"{load['start'][0]} at the start, {load['end'][0]} at the end)"
     )
     imp = result.get("import")
     if imp:
         print(f"\nImport of {imp['rows']:,} CSV rows")
         print(
             f"  engine (check + confirm)  {imp['rows_per_s']:>12,} rows/s  "
-            f"({imp['check_s']} s + {imp['apply_s']} s)"
+            f"({imp['check_s']} s + {imp['apply_s']} s; {imp['rows_per_cpu_s']:,} rows per CPU s)"
         )
         print(
             f"  raw {imp['raw']['method']:<21} {imp['raw']['rows_per_s']:>12,} rows/s  "
             f"(engine is {imp['engine_vs_raw']}x slower)"
         )
+        print(
+            f"  the same, time-ordered uids {imp['raw_time_ordered_uid']['rows_per_s']:>10,} rows/s"
+        )
     reads = result.get("reads") or []
     if reads:
         print(
-            "\nReads          observations  roll-ups    dashboard  queries  pandas (csv+compute)"
-            "  series (median)"
+            "\nReads          observations  roll-ups   dashboard (CPU)   queries  pandas "
+            "(csv+compute)  series (median)"
         )
         for r in reads:
             series = ", ".join(f"{c} {s['median_ms']}" for c, s in r["series"].items())
+            d = r["dashboard"]
             print(
                 f"  {r['label']:<12} {r['observations']:>12,} {r['rollups']:>10,} "
-                f"{r['dashboard']['median_ms']:>9} ms {r['dashboard']['queries']:>7} "
+                f"{d['median_ms']:>8} ms ({d['cpu_median_ms']}) {d['queries']:>5} "
                 f"{r['pandas']['dashboard']['total_ms']:>11,.0f} ms "
                 f"({r['dashboard_vs_pandas']}x)  {series} ms"
             )
@@ -365,10 +412,13 @@ def print_table(result: dict) -> None:
             f" read {akvo['read_programme_result_s'][0]}–{akvo['read_programme_result_s'][1]} s)"
         )
         print(
-            f"  one at a time   {s['seconds']:>8} s  ({s['ms_per_value']} ms/value, "
-            f"{peer['ratios']['one_at_a_time_vs_akvo']}x faster than Akvo RSR)"
+            f"  one at a time   {s['seconds']:>8} s  ({s['ms_per_value']} ms/value, CPU "
+            f"{s['cpu_s']} s; {peer['ratios']['one_at_a_time_vs_akvo']}x faster than Akvo RSR)"
         )
-        print(f"  bulk via API    {b['seconds']:>8} s  ({peer['ratios']['bulk_vs_akvo']}x faster)")
+        print(
+            f"  bulk via API    {b['seconds']:>8} s  (CPU {b['cpu_s']} s; "
+            f"{peer['ratios']['bulk_vs_akvo']}x faster)"
+        )
         print(f"  top-level series read: median {rd['median_ms']} ms, slowest {rd['max_ms']} ms")
     print("\nTargets")
     for what, measured, target, met in verdicts(result):
@@ -413,6 +463,7 @@ def main(argv=None) -> int:
     actor = bench_user()
     result = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
         "database": "postgresql" if is_postgres() else "sqlite",
         "database_url": url.split("@")[-1],
         "machine": machine(),
