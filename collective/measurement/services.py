@@ -954,6 +954,8 @@ class _Plan:
     total: int = 0
     invalid_rows: set = field(default_factory=set)
     keys: list = field(default_factory=list)
+    # Backdated rows: {row number: (submitted_at, submitted_by id)}
+    stamps: dict = field(default_factory=dict)
 
 
 class RowChecker:
@@ -1088,10 +1090,18 @@ def _same(a, b) -> bool:
     return Decimal(str(a)) == b if not isinstance(a, Decimal) else a == b
 
 
-def _plan(initiative, actor, rows) -> tuple[_Plan, RowChecker]:
+def _plan(initiative, actor, rows, *, backdate: bool = False) -> tuple[_Plan, RowChecker]:
     checker = RowChecker(initiative, actor)
     good, errors = checker.check(rows)
     plan = _Plan(errors=errors, total=len(rows))
+    if backdate:
+        for position, row in enumerate(rows, start=1):
+            if isinstance(row, dict) and (row.get("submitted_at") or row.get("submitted_by")):
+                by = row.get("submitted_by")
+                plan.stamps[row.get("row") or position] = (
+                    row.get("submitted_at"),
+                    getattr(by, "pk", by),
+                )
     plan.invalid_rows = {e["row"] for e in errors}
     cells: dict[int, set[str]] = {}
     for _, ind, _, p, *_ in good:
@@ -1160,19 +1170,30 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
     history = []
     cells: dict[int, set[str]] = {}
     partner_ids: set[int] = set()
+    stamps = plan.stamps
+    default = (now_db, actor_id)
+
+    def stamp(number):
+        """When and by whom a row was submitted: now and the actor, unless backdated."""
+        if not stamps or number not in stamps:
+            return default
+        at, by = stamps[number]
+        return (ops.adapt_datetimefield_value(at) if at else now_db, by or actor_id)
+
     with connection.cursor() as cursor:
         if plan.creates:
             ids = _allocate_ids("measurement_observation", len(plan.creates))
             rows = []
-            for obs_id, (_, ind, partner, p, bd, clean, note) in zip(
+            for obs_id, (number, ind, partner, p, bd, clean, note) in zip(
                 ids, plan.creates, strict=True
             ):
                 uid = uuid.uuid4()
+                at, by = stamp(number)
                 rows.append(
                     (
                         obs_id,
-                        now_db,
-                        now_db,
+                        at,
+                        at,
                         initiative.pk,
                         uid if native_uuid else uid.hex,
                         ind.pk,
@@ -1186,8 +1207,8 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                         note,
                         new_status,
                         source,
-                        actor_id,
-                        now_db,
+                        by,
+                        at,
                         "",
                     )
                 )
@@ -1202,8 +1223,8 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                         note,
                         new_status,
                         source,
-                        actor_id,
-                        now_db,
+                        by,
+                        at,
                     )
                 )
                 cells.setdefault(ind.pk, set()).add(p.code)
@@ -1220,7 +1241,8 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                     progress(min(start + BATCH, len(rows)))
         if plan.updates:
             rows = []
-            for _, ind, partner, p, _bd, clean, note, obs_id in plan.updates:
+            for number, ind, partner, p, _bd, clean, note, obs_id in plan.updates:
+                at, by = stamp(number)
                 rows.append(
                     (
                         clean.value,
@@ -1229,9 +1251,9 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                         note,
                         new_status,
                         source,
-                        actor_id,
-                        now_db,
-                        now_db,
+                        by,
+                        at,
+                        at,
                         obs_id,
                     )
                 )
@@ -1246,8 +1268,8 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                         note,
                         new_status,
                         source,
-                        actor_id,
-                        now_db,
+                        by,
+                        at,
                     )
                 )
                 cells.setdefault(ind.pk, set()).add(p.code)
@@ -1285,18 +1307,22 @@ def observations_upsert_bulk(
     source: str = Source.API,
     only_valid: bool = False,
     progress=None,
+    backdate: bool = False,
 ) -> BulkResult:
     """Check every row, then write all of them in one transaction (or none).
 
     With errors and not `only_valid`, nothing is saved and ApplicationError carries the row
     errors as errors["rows"] = [{"row", "field", "message"}]. With `only_valid`, the valid rows
     are saved and the errors are returned in the result.
+
+    `backdate` (trusted callers only: the demo loader, migrations of historical data) honours
+    each row's optional `submitted_at` (datetime) and `submitted_by` (user or id).
     """
     if source not in Source.values:
         raise _error("source", f"Choose one of: {', '.join(Source.values)}.")
     if not isinstance(rows, list | tuple):
         raise _error("rows", "Send a list of rows.")
-    plan, _ = _plan(initiative, actor, rows)
+    plan, _ = _plan(initiative, actor, rows, backdate=backdate)
     if plan.errors and not only_valid:
         count = len(plan.invalid_rows)
         raise ApplicationError(

@@ -121,7 +121,7 @@ def assess(
     target = upcoming[0] if upcoming else (targets[-1] if targets else None)
 
     if target is None:
-        return _without_target(result, line, latest, latest_p, direction, f)
+        return _without_target(result, line, latest, direction, f, decimals, unit)
 
     tp, tv = target
     result.target_period, result.target_value = tp.code, tv
@@ -213,13 +213,19 @@ def assess(
     return result
 
 
-def _without_target(result, line, latest, latest_p, direction, f) -> Assessment:
+def _step(slope: Decimal, decimals: int, unit: str) -> str:
+    """A per-period change in words, with enough digits not to read as 0."""
+    places = decimals if slope >= 1 else max(decimals, 1 if slope >= Decimal("0.1") else 2)
+    return fmt(round(slope, places), places, unit)
+
+
+def _without_target(result, line, latest, direction, f, decimals, unit) -> Assessment:
     if line is None:
         result.reason = f"One value so far ({f(latest)}) and no target: too early to judge."
         return result
     slope = line[0]
     flat = abs(slope) <= max(abs(latest) * Decimal("0.005"), Decimal("0.000001"))
-    step = f(abs(slope))
+    step = _step(abs(slope), decimals, unit)
     if direction == Direction.MAINTAIN:
         if flat:
             result.status, result.reason = Status.ON_TRACK, f"Stable at {f(latest)}; no target set."
