@@ -158,7 +158,7 @@ class OutcomeWriteSerializer(serializers.Serializer):
 
 
 class ConsultationItemSerializer(serializers.ModelSerializer):
-    kind = ItemKindField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="comment, amendment, concern or support")
     parent = serializers.UUIDField(source="parent.uid", read_only=True, default=None)
     outcome = serializers.UUIDField(source="outcome.uid", read_only=True, default=None)
     author = serializers.CharField(source="author.username", read_only=True, default=None)
