@@ -79,6 +79,11 @@ def _indicator(request, code: str) -> Indicator:
     )
 
 
+def _posted(request):
+    """The POST data of a POST (even an empty one), else None: the form stays unbound."""
+    return request.POST if request.method == "POST" else None
+
+
 def _can(request, perm: str, obj=None) -> bool:
     return request.user.has_perm(perm, obj if obj is not None else request.initiative)
 
@@ -353,7 +358,7 @@ def indicator_public(request, code):
 @initiative_view(P_MANAGE)
 def indicator_create(request):
     initiative = request.initiative
-    form = IndicatorForm(request.POST or None, initiative=initiative)
+    form = IndicatorForm(_posted(request), initiative=initiative)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         code = fields.pop("code")
@@ -378,7 +383,7 @@ def indicator_create(request):
 @initiative_view(P_MANAGE)
 def indicator_edit(request, code):
     indicator = _indicator(request, code)
-    form = IndicatorForm(request.POST or None, instance=indicator, initiative=request.initiative)
+    form = IndicatorForm(_posted(request), instance=indicator, initiative=request.initiative)
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_update(
@@ -416,7 +421,7 @@ def indicator_archive(request, code):
 @initiative_view(P_MANAGE)
 def target_list(request, code):
     indicator = _indicator(request, code)
-    form = TargetForm(request.POST or None, initiative=request.initiative)
+    form = TargetForm(_posted(request), initiative=request.initiative)
     if request.method == "POST" and form.is_valid():
         try:
             target = services.target_set(
@@ -465,7 +470,7 @@ def target_delete(request, code, pk):
 @initiative_view(P_MANAGE)
 def assignment_list(request, code):
     indicator = _indicator(request, code)
-    form = AssignmentForm(request.POST or None, initiative=request.initiative)
+    form = AssignmentForm(_posted(request), initiative=request.initiative)
     if request.method == "POST" and form.is_valid():
         try:
             assignment = services.assignment_set(
@@ -519,7 +524,7 @@ def narrative_edit(request, code, period):
     except periods.PeriodError as error:
         raise Http404(str(error)) from error
     narrative = Narrative.objects.filter(indicator=indicator, period=period).first()
-    form = NarrativeForm(request.POST or None, instance=narrative, initiative=request.initiative)
+    form = NarrativeForm(_posted(request), instance=narrative, initiative=request.initiative)
     if request.method == "POST" and form.is_valid():
         try:
             services.narrative_save(
@@ -1120,7 +1125,7 @@ def _cell(value):
 
 @initiative_view(P_IMPORT)
 def import_upload(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_start(
