@@ -358,6 +358,7 @@ def outcome_move(request, number, uid):
     node = selectors.node_get(version, uid)
     direction = request.POST.get("direction", "")
     if request.method == "POST" and direction:
+        problem = None
         try:
             services.outcome_move(
                 actor=request.user,
@@ -366,11 +367,14 @@ def outcome_move(request, number, uid):
                 direction=direction,
             )
         except ApplicationError as error:
-            messages.error(request, error.message)
+            problem = error.message
         version.refresh_from_db()
         if request.htmx:
-            context = _version_context(request, version)
+            # Only the tree is swapped: say what went wrong inside it.
+            context = {**_version_context(request, version), "tree_error": problem}
             return render_page(request, "agenda/version_detail.html", context, partial="tree")
+        if problem:
+            messages.error(request, problem)
         return redirect(version.get_absolute_url() + f"#outcome-{node.outcome.uid}")
     form = MoveForm(
         request.POST or None,

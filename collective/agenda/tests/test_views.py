@@ -247,3 +247,14 @@ def test_nudge_and_new_draft_pages(world, client_as, django_capture_on_commit_ca
     response = client.post(url("version-create", world), {"title": "Another"})
     assert b"is already in progress" in response.content
     assert AgendaVersion.objects.count() == 2
+
+
+def test_htmx_move_explains_a_refusal_inside_the_tree(world, client_as):
+    version, goal, *_ = draft_with_tree(world)
+    response = client_as("backbone").post(
+        url("outcome-move", world, number=version.number, uid=goal.outcome.uid),
+        {"revision": version.revision, "direction": "up"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert b"already the first at its level" in response.content
+    assert b'role="alert"' in response.content
