@@ -213,6 +213,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerKindEnum": "collective.core.choices.PartnerKind",
+        "OutcomeKindEnum": "collective.agenda.choices.OutcomeKind",
+        "ConsultationItemKindEnum": "collective.agenda.choices.ItemKind",
+        "RoleEnum": "collective.core.choices.Role",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -118,13 +118,26 @@ class MembershipForm(ServiceErrorsMixin, forms.Form):
 
 
 class InvitationForm(MembershipForm):
-    email = forms.EmailField(help_text="The invitation link is sent to this address.")
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="One or more addresses, one per line or separated by commas. Each person gets "
+        "their own link, with the role and partner below.",
+    )
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="Optional: a personal note that goes with the invitation.",
     )
-    field_order = ["email", "role", "partner", "message"]
+    field_order = ["emails", "role", "partner", "message"]
+
+    def clean_emails(self) -> list[str]:
+        import re
+
+        raw = [e.strip() for e in re.split(r"[,;\s]+", self.cleaned_data["emails"]) if e.strip()]
+        if len(raw) > 100:
+            raise forms.ValidationError("Invite at most 100 people at once.")
+        return list(dict.fromkeys(e.lower() for e in raw))
 
 
 class SignUpForm(ServiceErrorsMixin, forms.Form):

@@ -358,6 +358,49 @@ def invitation_create(
     return invitation, token
 
 
+def invitations_create(
+    *,
+    actor,
+    initiative: Initiative,
+    emails: list[str],
+    role: str,
+    partner: Partner | None = None,
+    message: str = "",
+) -> list[Invitation]:
+    """Invite several addresses at once: all are checked first, and either all or none go out."""
+    if not emails:
+        raise ApplicationError(
+            "Enter at least one email address.", errors={"emails": ["Required."]}
+        )
+    problems = []
+    with transaction.atomic():
+        invitations = []
+        for email in emails:
+            try:
+                with transaction.atomic():
+                    invitation, _token = invitation_create(
+                        actor=actor,
+                        initiative=initiative,
+                        email=email,
+                        role=role,
+                        partner=partner,
+                        message=message,
+                    )
+                invitations.append(invitation)
+            except ApplicationError as error:
+                if "email" not in error.errors:  # role or partner: the same for everyone
+                    raise
+                problems.append(f"{email}: {error.errors['email'][0]}")
+        if problems:
+            # Raising inside the atomic block undoes the invitations made so far, and their
+            # emails, which wait for the commit, are never sent.
+            raise ApplicationError(
+                "Nobody was invited: correct these addresses first.",
+                errors={"emails": problems},
+            )
+    return invitations
+
+
 def _send_invitation(invitation: Invitation, token: str) -> None:
     from .tasks import send_email
 

@@ -215,17 +215,20 @@ def member_invite(request):
     initiative = request.initiative
     form = InvitationForm(request.POST or None, initiative=initiative)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        emails = data.pop("emails")
         try:
-            invitation, _token = services.invitation_create(
-                actor=request.user, initiative=initiative, **form.cleaned_data
+            invitations = services.invitations_create(
+                actor=request.user, initiative=initiative, emails=emails, **data
             )
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
+            first = invitations[0]
+            who = first.email if len(invitations) == 1 else f"{len(invitations)} people"
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}. It expires on "
-                f"{invitation.expires_at:%d %B %Y}.",
+                f"Invitation sent to {who}. The link expires on {first.expires_at:%d %B %Y}.",
             )
             return redirect("core:member-list", slug=initiative.slug)
     return render(request, "core/member_invite.html", {"form": form, "role_help": ROLE_HELP})

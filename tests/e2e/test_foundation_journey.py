@@ -27,7 +27,7 @@ def test_backbone_invites_a_person_who_joins(demo, new_page):
     ).click()
     shot(page, "members")
     page.get_by_role("link", name="Invite people").first.click()
-    page.get_by_label("Email").fill("newcomer@example.org")
+    page.get_by_label("Email addresses").fill("newcomer@example.org")
     page.get_by_label("Role").select_option("contributor")
     page.get_by_label("Partner").select_option(label="Sales")
     shot(page, "invite")

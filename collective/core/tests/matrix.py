@@ -95,7 +95,7 @@ CASES = [
         "core:member-invite",
         BACKBONE_ONLY,
         method="post",
-        data=lambda w: {"email": "someone@example.org", "role": "viewer"},
+        data=lambda w: {"emails": "someone@example.org", "role": "viewer"},
     ),
     Case("core:member-edit", BACKBONE_ONLY, kwargs=_viewer_membership),
     Case(

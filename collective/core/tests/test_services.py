@@ -213,3 +213,30 @@ def test_profile_update_validates_email_uniqueness(world):
     services.profile_update(actor=viewer, user=viewer, function="Finance", level="executive")
     viewer.refresh_from_db()
     assert (viewer.function, viewer.level) == ("Finance", "executive")
+
+
+def test_several_people_are_invited_at_once_or_not_at_all(
+    world, django_capture_on_commit_callbacks
+):
+    bb = world.users["backbone"]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError) as exc:
+        services.invitations_create(
+            actor=bb,
+            initiative=world.initiative,
+            role=Role.VIEWER,
+            emails=["a@example.org", "not-an-address", world.users["lead"].email],
+        )
+    assert len(exc.value.errors["emails"]) == 2
+    assert "not-an-address" in exc.value.errors["emails"][0]
+    assert not Invitation.objects.filter(initiative=world.initiative).exists()
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations = services.invitations_create(
+            actor=bb,
+            initiative=world.initiative,
+            role=Role.CONTRIBUTOR,
+            partner=world.partner,
+            emails=["a@example.org", "b@example.org"],
+        )
+    assert [i.email for i in invitations] == ["a@example.org", "b@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]

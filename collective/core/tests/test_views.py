@@ -199,3 +199,24 @@ def test_partner_list_query_count_is_constant(client_as, world, django_assert_ma
     with django_assert_max_num_queries(10):
         response = client.get(reverse("core:partner-list", kwargs={"slug": "acme"}))
     assert response.content.decode().count("Team ") >= 25
+
+
+def test_invite_page_lists_bad_addresses_and_keeps_the_text(client_as, world):
+    from collective.core.models import Invitation
+
+    client = client_as("backbone")
+    response = client.post(
+        reverse("core:member-invite", kwargs={"slug": "acme"}),
+        {"emails": "ok@example.org, broken@", "role": "viewer"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "broken@: Enter a valid email address." in html
+    assert "ok@example.org, broken@" in html
+    assert not Invitation.objects.exists()
+    response = client.post(
+        reverse("core:member-invite", kwargs={"slug": "acme"}),
+        {"emails": "ok@example.org\nalso@example.org", "role": "viewer"},
+        follow=True,
+    )
+    assert b"Invitation sent to 2 people" in response.content
