@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -167,6 +167,16 @@ def agenda_draft_create(*, actor, initiative: Initiative, title: str = "") -> Ag
         AgendaVersion.objects.filter(initiative=initiative, status=VersionStatus.ADOPTED).first()
         or AgendaVersion.objects.filter(initiative=initiative).order_by("-number").first()
     )
+    try:
+        return _draft_create(actor, initiative, title, base)
+    except IntegrityError as exc:  # someone started a draft at the same moment
+        raise ApplicationError(
+            "Someone else started a draft at the same moment: open it instead.",
+            code="working_exists",
+        ) from exc
+
+
+def _draft_create(actor, initiative, title, base) -> AgendaVersion:
     with transaction.atomic():
         number = (
             AgendaVersion.objects.filter(initiative=initiative).aggregate(n=Max("number"))["n"] or 0
@@ -241,7 +251,7 @@ def agenda_update(*, actor, version: AgendaVersion, revision, **fields) -> Agend
         changes = diff(before, snapshot(version, VERSION_FIELDS))
         if changes:
             version.save(update_fields=[*changes.keys(), "updated_at"])
-        audit_record(actor=actor, verb="updated", target=version, changes=changes)
+            audit_record(actor=actor, verb="updated", target=version, changes=changes)
     return version
 
 
