@@ -22,11 +22,12 @@
     var showTable = mode === "table";
     if (canvas) { canvas.hidden = showTable; }
     if (table) { table.hidden = !showTable; }
-    if (toggle) {
-      toggle.setAttribute("aria-pressed", showTable ? "true" : "false");
-      toggle.textContent = showTable ? "Show chart" : "Show table";
-    }
+    if (toggle) { toggle.textContent = showTable ? "Show chart" : "Show table"; }
     box.setAttribute("data-chart-mode", mode);
+    if (!showTable && box.getAttribute("data-chart-rendered") === "1") {
+      // A chart sized to its container measured 0 while hidden: let vega-embed measure again.
+      window.dispatchEvent(new Event("resize"));
+    }
   }
 
   function render(box) {
