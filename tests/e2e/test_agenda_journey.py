@@ -119,7 +119,9 @@ def test_agenda_pages_render(demo, new_page):
     bea.goto(f"/i/{SLUG}/agenda/v/3/outcomes/new/")
     shot(bea, "agenda-outcome-form")
     bea.goto(f"/i/{SLUG}/agenda/v/3/")
-    bea.get_by_role("button", name=re.compile("Move “Customers rate their onboarding.*” up")).click()
+    bea.get_by_role(
+        "button", name=re.compile("Move “Customers rate their onboarding.*” up")
+    ).click()
     expect(bea.locator("#outcome-tree")).to_contain_text("Customers rate")
     bea.goto(f"/i/{SLUG}/agenda/v/2/")
     shot(bea, "agenda-version-adopted")
