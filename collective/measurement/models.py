@@ -165,10 +165,14 @@ class Observation(InitiativeOwned):
     """One reported value: (indicator, partner, period, breakdown value) is unique."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No single-column indexes on these foreign keys: the composite indexes below start with
+    # them, and every index slows the bulk imports down.
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="observations"
+        Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False
     )
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="observations")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     period = models.CharField(max_length=10)
     period_start = models.DateField()
     breakdown = models.CharField(max_length=60, blank=True, default="")
@@ -181,11 +185,21 @@ class Observation(InitiativeOwned):
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
@@ -221,7 +235,12 @@ class ObservationHistory(models.Model):
     status = models.CharField(max_length=10, choices=ObservationStatus.choices)
     source = models.CharField(max_length=10, choices=Source.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     changed_at = models.DateTimeField()
 
@@ -236,7 +255,9 @@ class Rollup(models.Model):
     """An indicator's value for one period over a partner subtree (or the whole initiative)."""
 
     initiative = models.ForeignKey("core.Initiative", on_delete=models.CASCADE, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rollups")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     period = models.CharField(max_length=10)
     period_start = models.DateField()
     scope = models.ForeignKey(

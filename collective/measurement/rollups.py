@@ -363,6 +363,89 @@ _UPSERT_SCOPED = (
 )
 
 
+def _aggregate_in_sql(initiative_id, metas, cells, pairs, review, scope_ids, *, shrink):
+    """Compute and store the roll-ups of sums, means, minima, maxima and ratios in the database:
+    INSERT ... SELECT ... GROUP BY, upserting on the partial unique indexes (or, when values
+    may have gone, after deleting the affected rows). Nothing passes through Python."""
+    if shrink:
+        _write(initiative_id, [(cells, None)], scope_ids, {}, shrink=True)
+    where, params = _cells_where(cells)
+    if review:
+        where += " AND o.status = %s"
+        params.append(ObservationStatus.APPROVED)
+    kinds = ",".join(
+        f"({int(i)}, '{metas[i].aggregation}', {'100.0' if metas[i].percent else '1.0'})"
+        for i in cells
+    )
+    value = (
+        "CASE k.agg WHEN 'sum' THEN SUM(o.value) WHEN 'mean' THEN AVG(o.value) "
+        "WHEN 'min' THEN MIN(o.value) WHEN 'max' THEN MAX(o.value) "
+        "WHEN 'ratio' THEN CASE WHEN SUM(o.denominator) > 0 "
+        "THEN SUM(o.numerator) * k.factor / SUM(o.denominator) END END, "
+        "CASE k.agg WHEN 'ratio' THEN SUM(o.numerator) WHEN 'mean' THEN SUM(o.value) END, "
+        "CASE k.agg WHEN 'ratio' THEN SUM(o.denominator) WHEN 'mean' THEN COUNT(o.value) END, "
+        "COUNT(DISTINCT o.partner_id)"
+    )
+    with_bd = [i for i in cells if metas[i].has_breakdown]
+    variants = [(cells, False)]
+    if with_bd:
+        variants.append(({i: cells[i] for i in with_bd}, True))
+    statements = []
+    for variant_cells, by_bd in variants:
+        v_where, v_params = (
+            (where, params) if variant_cells is cells else _where_for(variant_cells, review)
+        )
+        bd = "o.breakdown" if by_bd else "''"
+        group_bd = ", o.breakdown" if by_bd else ""
+        if pairs:
+            statements.append(
+                (
+                    f"{_pairs_cte(pairs)}, k(kid, agg, factor) AS (VALUES {kinds}) "  # noqa: S608
+                    f"INSERT INTO {ROLLUP} ({_COLUMNS}) "
+                    f"SELECT {int(initiative_id)}, o.indicator_id, o.period, MIN(o.period_start), "
+                    f"m.sid, {bd}, {value} "
+                    f"FROM {OBS} o JOIN m ON m.pid = o.partner_id JOIN k ON k.kid = o.indicator_id "
+                    f"WHERE {v_where} GROUP BY o.indicator_id, o.period, m.sid{group_bd}, k.agg, "
+                    "k.factor"
+                    + (
+                        ""
+                        if shrink
+                        else " ON CONFLICT (indicator_id, period, scope_id, breakdown) "
+                        f"WHERE scope_id IS NOT NULL {_UPDATE}"
+                    ),
+                    v_params,
+                )
+            )
+        statements.append(
+            (
+                f"WITH k(kid, agg, factor) AS (VALUES {kinds}) "  # noqa: S608
+                f"INSERT INTO {ROLLUP} ({_COLUMNS}) "
+                f"SELECT {int(initiative_id)}, o.indicator_id, o.period, MIN(o.period_start), "
+                f"NULL, {bd}, {value} "
+                f"FROM {OBS} o JOIN k ON k.kid = o.indicator_id "
+                f"WHERE {v_where} GROUP BY o.indicator_id, o.period{group_bd}, k.agg, k.factor"
+                + (
+                    ""
+                    if shrink
+                    else " ON CONFLICT (indicator_id, period, breakdown) "
+                    f"WHERE scope_id IS NULL {_UPDATE}"
+                ),
+                v_params,
+            )
+        )
+    with connection.cursor() as cursor:
+        for sql, sql_params in statements:
+            cursor.execute(sql, sql_params)
+
+
+def _where_for(cells, review):
+    where, params = _cells_where(cells)
+    if review:
+        where += " AND o.status = %s"
+        params.append(ObservationStatus.APPROVED)
+    return where, params
+
+
 def _write(initiative_id, cells_by_kind, scope_ids, computed, *, shrink: bool):
     """Store `computed` for the affected cells and scopes.
 
@@ -445,8 +528,22 @@ def refresh(
     pairs = tree.pairs(None if partner_ids is ALL else scopes)
 
     reported = {i: p for i, p in cells.items() if not metas[i].formula}
-    plain = {i: p for i, p in reported.items() if not metas[i].cumulative}
+    # Sums, means, minima, maxima and ratios are computed and stored by the database in one
+    # statement per kind of row; 'last' and running totals pass through Python.
+    in_sql = {
+        i: p
+        for i, p in reported.items()
+        if not metas[i].cumulative and metas[i].aggregation != Aggregation.LAST
+    }
+    plain = {
+        i: p
+        for i, p in reported.items()
+        if not metas[i].cumulative and metas[i].aggregation == Aggregation.LAST
+    }
     cumulative = {i: p for i, p in reported.items() if metas[i].cumulative}
+    scope_ids = ALL if partner_ids is ALL else scopes
+    if in_sql:
+        _aggregate_in_sql(initiative.pk, metas, in_sql, pairs, review, scope_ids, shrink=shrink)
     computed: dict[tuple, Cell] = {}
     writes = []
     if plain:

@@ -62,20 +62,23 @@ def fmt(value, decimals: int = 1, unit: str = "") -> str:
 
 
 def trend(points: list[tuple[int, Decimal]]) -> tuple[Decimal, Decimal] | None:
-    """(slope, intercept) of the least-squares line through (x, y) points; None if < 2 points."""
+    """(slope, intercept) of the least-squares line through (x, y) points; None if < 2 points.
+
+    Float arithmetic (it runs for every scope on every write); the result is a Decimal line.
+    """
     pts = points[-TREND_POINTS:]
     n = len(pts)
     if n < 2:
         return None
-    xs = [Decimal(x) for x, _ in pts]
-    ys = [Decimal(y) for _, y in pts]
+    xs = [float(x) for x, _ in pts]
+    ys = [float(y) for _, y in pts]
     mean_x = sum(xs) / n
     mean_y = sum(ys) / n
     sxx = sum((x - mean_x) ** 2 for x in xs)
     if sxx == 0:
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
-    return slope, mean_y - slope * mean_x
+    return Decimal(repr(round(slope, 9))), Decimal(repr(round(mean_y - slope * mean_x, 9)))
 
 
 def project(line: tuple[Decimal, Decimal], x: int) -> Decimal:
@@ -101,17 +104,20 @@ def assess(
     unit: str = "",
 ) -> Assessment:
     """Judge a series of (period code, value) against its targets. Points are in time order."""
-    points = [(p, _d(v)) for p, v in points if v is not None]
+    points = [(p, v) for p, v in points if v is not None]
     result = Assessment(
         sparkline=[{"period": p, "value": float(v)} for p, v in points[-SPARK_POINTS:]]
     )
     if not points:
         return result
+    # Only the recent points are needed as Decimals (the trend uses the last few).
+    recent = max(TREND_POINTS, SPARK_POINTS)
+    points = [*points[:-recent], *((p, _d(v)) for p, v in points[-recent:])]
     f = lambda v: fmt(v, decimals, unit)  # noqa: E731
     latest_code, latest = points[-1]
     latest_p = periods.parse(latest_code)
     result.latest_period, result.latest_value = latest_code, latest
-    xy = [(periods.parse(p).index, v) for p, v in points]
+    xy = [(periods.parse(p).index, v) for p, v in points[-TREND_POINTS:]]
     line = trend(xy)
     targets = sorted(
         ((periods.parse(p), _d(v)) for p, v in targets if v is not None),
@@ -131,8 +137,8 @@ def assess(
         value = (
             latest
             if tp.index == latest_p.index
-            else next(
-                (v for p, v in reversed(points) if periods.parse(p).index <= tp.index), latest
+            else _d(
+                next((v for p, v in reversed(points) if periods.parse(p).index <= tp.index), latest)
             )
         )
         result.forecast_value = value
