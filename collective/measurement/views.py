@@ -25,7 +25,7 @@ from collective.core.errors import ApplicationError
 from collective.core.http import check_perm, initiative_view, paginate, render_page
 from collective.core.models import Partner
 
-from . import charts, periods, queries, selectors, services
+from . import charts, formula, periods, queries, selectors, services
 from .choices import (
     Aggregation,
     Direction,
@@ -172,9 +172,13 @@ def _group_rows(rows, group: str) -> list[tuple[str, list]]:
 # --- Indicator page --------------------------------------------------------------------------
 
 
-def _chart_context(request, indicator, status) -> dict:
+def _chart_context(request, indicator, status, *, per_partner: bool = True) -> dict:
     by = request.GET.get("by", "collective")
-    if by not in CHART_MODES or (by == "breakdown" and not indicator.breakdown_dimension):
+    if (
+        by not in CHART_MODES
+        or (by == "breakdown" and not indicator.breakdown_dimension)
+        or (by == "partner" and not per_partner)
+    ):
         by = "collective"
     series = selectors.series(indicator, by=by)
     status_value = status.status if status else Status.NO_DATA
@@ -183,6 +187,8 @@ def _chart_context(request, indicator, status) -> dict:
     )
     columns, rows = charts.table_rows(data)
     modes = dict(CHART_MODES)
+    if not per_partner:
+        modes.pop("partner")
     if indicator.breakdown_dimension:
         modes["breakdown"] = f"By {indicator.breakdown_dimension.lower()}"
     else:
@@ -300,10 +306,22 @@ def indicator_detail(request, code):
     narrative_period = _narrative_period(request, indicator, status)
     narrative_list = list(queries.narratives(indicator))
     narrative = next((n for n in narrative_list if n.period == narrative_period), None)
+    inputs = []
+    if indicator.formula:
+        try:
+            codes = formula.parse(indicator.formula).codes
+        except formula.FormulaError:
+            codes = set()
+        inputs = list(
+            Indicator.objects.filter(initiative=request.initiative, code__in=codes)
+            .only("code", "name")
+            .order_by("code")
+        )
     context.update(
         {
             "indicator": indicator,
             "status": status,
+            "inputs": inputs,
             "definition": _definition(indicator),
             "outcomes": list(indicator.outcomes.all()),
             "freshness": _freshness(indicator, reporters),
@@ -335,7 +353,8 @@ def indicator_public(request, code):
     if not (indicator.is_public and request.initiative.is_public) and not is_member:
         raise Http404("No such public indicator.")
     status = queries.indicator_status(indicator)
-    context = _chart_context(request, indicator, status)
+    # The public sees the shared result (and its breakdown), not each partner's numbers.
+    context = _chart_context(request, indicator, status, per_partner=is_member)
     if request.htmx and request.GET.get("by"):
         return render(request, "measurement/indicator_public.html#chart", context)
     narrative_list = list(queries.narratives(indicator)[:1])
@@ -422,6 +441,12 @@ def indicator_archive(request, code):
 def target_list(request, code):
     indicator = _indicator(request, code)
     form = TargetForm(_posted(request), initiative=request.initiative)
+    example = periods.EXAMPLES.get(indicator.frequency, "2026-12")
+    form.fields["period"].help_text = (
+        f"The period the target is for. {indicator.code} is reported "
+        f"{indicator.get_frequency_display().lower()}: e.g. {example}."
+    )
+    form.fields["period"].widget.attrs["placeholder"] = example
     if request.method == "POST" and form.is_valid():
         try:
             target = services.target_set(
@@ -448,7 +473,6 @@ def target_list(request, code):
             "indicator": indicator,
             "form": form,
             "targets": list(queries.targets(indicator)),
-            "example_period": periods.EXAMPLES.get(indicator.frequency, "2026-12"),
         },
     )
 
@@ -1266,7 +1290,7 @@ def partner_scorecard(request, uid):
     chosen = request.GET.get("partner", "")
     if chosen and chosen != str(partner.uid):
         other = get_object_or_404(Partner, initiative=request.initiative, uid=chosen)
-        return redirect("measurement:partner-scorecard", slug=_slug(request), uid=other.uid)
+        return redirect("measurement:scorecard", slug=_slug(request), uid=other.uid)
     card = queries.scorecard(request.initiative, partner)
     return render(
         request,

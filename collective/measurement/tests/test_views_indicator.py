@@ -330,3 +330,22 @@ def test_public_indicator_page_is_readable_anonymously(world, client):
     assert response.status_code == 200
     assert "Days to go live" in html and _spec(html)
     assert "Who reports" not in html  # the public page shows the measure, not the reporting
+    # Each partner's own numbers stay with the members.
+    assert "Per partner" not in html
+    per_partner = client.get(url, {"by": "partner"}).content.decode()
+    assert '"kind": "Actual", "series": "All partners"' in per_partner
+
+
+def test_computed_indicator_shows_its_formula_and_inputs(world, client_as):
+    make_measures(world)
+    services.indicator_create(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        code="SPEED",
+        name="Speed",
+        formula="DONE / DAYS",
+    )
+    html = client_as("viewer").get(_url(world, code="SPEED")).content.decode()
+    assert "How it is computed" in html and "<code>DONE / DAYS</code>" in html
+    assert "Customers onboarded" in html and "Days to go live" in html
+    assert "No partner reports this measure yet" not in html
