@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-DATA_DIR = BENCH_DIR / "data"
+DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR") or BENCH_DIR / "data")
 RESULTS_DIR = BENCH_DIR / "results"
 
 if str(ROOT) not in sys.path:
@@ -49,9 +49,28 @@ def _create_postgres_database(url: str, *, fresh: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+_LOCK = None
+
+
+def _lock_data_dir() -> None:
+    """One benchmark at a time per data folder: a second run would empty the first one's DB."""
+    import fcntl
+
+    global _LOCK
+    _LOCK = (DATA_DIR / ".lock").open("w")
+    try:
+        fcntl.flock(_LOCK, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit(
+            f"Another benchmark is running on {DATA_DIR}; wait for it, or set BENCH_DATA_DIR "
+            "(SQLite) to use another folder."
+        ) from None
+
+
 def setup_django(*, fresh: bool = True) -> str:
     """Point Django at the benchmark database (emptied when `fresh`), migrate, return its URL."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _lock_data_dir()
     url = bench_database_url()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
