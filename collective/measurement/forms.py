@@ -56,6 +56,16 @@ BASELINE_HELP = (
 )
 
 
+def _is_uuid(text) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True
+
+
 def outcome_options(initiative, keep=()) -> tuple[list[tuple[int, str]], list[int]]:
     """Outcomes to link measures to, in the agenda's tree order with indented titles.
 
@@ -395,18 +405,29 @@ class DashboardFilter(IndicatorFilter):
             (str(o.pk), o.title)
             for o in Outcome.objects.filter(initiative=initiative).only("pk", "title")
         ]
-        self.filters["partner"].extra["choices"] = [
-            (str(p.uid), p.name)
-            for p in Partner.objects.filter(initiative=initiative)
-            .only("uid", "name")
-            .order_by("name")
-        ]
+        self.filters["partner"].extra["choices"] = self._partner_choices(initiative, data)
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-select-sm".replace(
                 "form-control form-select-sm", "form-control form-control-sm"
             )
         self.form.fields["q"].widget.attrs["placeholder"] = "Code or name"
+
+    MAX_PARTNER_CHOICES = 200
+
+    def _partner_choices(self, initiative, data) -> list[tuple[str, str]]:
+        """Every partner, or — in a very large initiative — the top-level ones (a long list is
+        no use to pick from, and slow to draw); a chosen deeper partner stays choosable."""
+        partners = (
+            Partner.objects.filter(initiative=initiative).only("uid", "name").order_by("name")
+        )
+        found = list(partners[: self.MAX_PARTNER_CHOICES + 1])
+        if len(found) > self.MAX_PARTNER_CHOICES:
+            found = list(partners.filter(parent__isnull=True)[: self.MAX_PARTNER_CHOICES])
+            chosen = (data or {}).get("partner")
+            if chosen and _is_uuid(chosen) and all(str(p.uid) != chosen for p in found):
+                found += list(partners.filter(uid=chosen))
+        return [(str(p.uid), p.name) for p in found]
 
     def filter_sort(self, queryset, name, value):
         from .queries import SORT_ORDERS

@@ -175,3 +175,20 @@ def test_search_finds_indicators_for_members(world, client_as):
         reverse("core:search", kwargs={"slug": world.initiative.slug}), {"q": "onboarded"}
     )
     assert "Customers onboarded (DONE)" in response.content.decode()
+
+
+def test_a_very_long_partner_list_offers_the_top_level_and_the_chosen_one(
+    world, client_as, monkeypatch
+):
+    from collective.measurement.forms import DashboardFilter
+
+    make_measures(world)
+    monkeypatch.setattr(DashboardFilter, "MAX_PARTNER_CHOICES", 2)
+    client = client_as("viewer")
+    choices = dict(client.get(_url(world)).context["form"].fields["partner"].choices)
+    assert str(world.subpartner.uid) not in choices  # below the top level
+    assert str(world.partner.uid) in choices and str(world.other_partner.uid) in choices
+    response = client.get(_url(world), {"partner": str(world.subpartner.uid)})
+    choices = dict(response.context["form"].fields["partner"].choices)
+    assert str(world.subpartner.uid) in choices
+    assert "No indicator matches these filters" in response.content.decode()
