@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from collective.core.audit import audit_record, diff, snapshot
@@ -1523,14 +1523,25 @@ def observations_export(
     return export(initiative=initiative, fmt=fmt, layout=layout, **filters)
 
 
-def rollups_rebuild(*, actor, initiative: Initiative) -> int:
-    """Recompute every roll-up and status of the initiative (after moving partners, say)."""
-    from .models import IndicatorStatus
+def rollups_rebuild(*, actor, initiative: Initiative, batch: int = 20) -> int:
+    """Recompute every roll-up and status of the initiative (after moving partners, after a
+    raw bulk load...). Indicators are processed in batches, so memory stays bounded however
+    many values there are; formula indicators follow their inputs."""
+    from .models import IndicatorStatus, Rollup
 
+    ids = list(
+        Indicator.objects.filter(initiative=initiative)
+        .order_by(models.F("formula").asc(), "id")
+        .values_list("id", flat=True)
+    )
+    changed = 0
     with transaction.atomic():
-        pairs = rollups.rebuild(initiative)
+        Rollup.objects.filter(initiative=initiative).delete()
         IndicatorStatus.objects.filter(initiative=initiative).delete()
-        ids = Indicator.objects.filter(initiative=initiative).values_list("id", flat=True)
-        status.refresh(initiative, pairs | {(i, None) for i in ids})
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            pairs = rollups.refresh(initiative, dict.fromkeys(chunk, None), rollups.ALL)
+            status.refresh(initiative, pairs | {(i, None) for i in chunk})
+            changed += len(pairs)
         audit_record(actor=actor, verb="rebuilt roll-ups", target=initiative, changes={})
-    return len(pairs)
+    return changed
