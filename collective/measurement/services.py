@@ -42,6 +42,7 @@ from .choices import (
 )
 from .formula import CODE_RE, FormulaError
 from .formula import check as check_formula
+from .formula import parse as parse_formula
 from .models import (
     Indicator,
     Narrative,
@@ -227,6 +228,13 @@ def _validate_indicator(indicator: Indicator, outcomes, *, creating: bool) -> No
         raise ApplicationError(next(iter(message_dict.values()))[0], errors=message_dict) from exc
 
 
+def _formula_codes(text: str) -> frozenset:
+    try:
+        return parse_formula(text).codes
+    except FormulaError:
+        return frozenset()
+
+
 def _indicator_fields(fields: dict) -> dict:
     unknown = set(fields) - set(INDICATOR_FIELDS) - {"outcomes", "code"}
     if unknown:
@@ -289,7 +297,7 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
             .exclude(pk=indicator.pk)
             .exclude(formula="")
             .values_list("code", "formula")
-            if re.search(rf"(?<![A-Za-z0-9_.]){re.escape(old_code)}(?![A-Za-z0-9_.])", text)
+            if old_code in _formula_codes(text)
         ]
         if users:
             raise _error(

@@ -65,3 +65,142 @@ def test_bulk_upsert_is_atomic(world, bb, people):
     )
     assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
     assert _rollup(people, "2025-01") == Decimal(3)
+
+
+def test_observation_check_validates_without_writing(world, make_indicator):
+    ratio = make_indicator(
+        "HOUSED", aggregation="ratio", value_type="percent", min_value=0, max_value=100
+    )
+    check = services.observation_check
+    assert check(indicator=ratio, partner=world.partner, period="2025-01", numerator=3,
+                 denominator=4) == {}  # fmt: skip
+    errors = check(indicator=ratio, partner=world.partner, period="2025-Q1", numerator=5,
+                   denominator=0)  # fmt: skip
+    assert set(errors) == {"period", "denominator"}
+    errors = check(indicator=ratio, partner=world.partner, period="2099-01", value="x")
+    assert "not started" in errors["period"][0]
+    assert "not a number" in errors["value"][0]
+    errors = check(indicator=ratio, partner=world.partner, period="2025-01", numerator=5,
+                   denominator=4)  # fmt: skip
+    assert "above the highest valid value" in errors["value"][0]
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "partner_attr", "allowed"),
+    [
+        ("contributor", "partner", True),
+        ("contributor", "subpartner", True),
+        ("contributor", "other_partner", False),
+        ("lead", "other_partner", False),
+        ("viewer", "partner", False),
+        ("backbone", "other_partner", True),
+    ],
+)
+def test_who_may_enter_data_for_whom(world, people, role, partner_attr, allowed):
+    def enter():
+        return services.observation_upsert(
+            actor=world.users[role], indicator=people, partner=getattr(world, partner_attr),
+            period="2025-01", value=1,
+        )  # fmt: skip
+
+    if allowed:
+        assert enter()[1] == "created"
+    else:
+        with pytest.raises(ApplicationError) as exc:
+            enter()
+        assert exc.value.code == "forbidden"
+        assert not Observation.objects.exists()
+
+
+def test_indicator_rules(world, bb, make_indicator, people):
+    with pytest.raises(ApplicationError) as exc:
+        make_indicator("bad code!")
+    assert "code" in exc.value.errors
+    with pytest.raises(ApplicationError) as exc:
+        make_indicator("BD", breakdown_dimension="Region")
+    assert "breakdown_values" in exc.value.errors
+    with pytest.raises(ApplicationError) as exc:
+        make_indicator("RANGE", min_value=10, max_value=1)
+    assert "max_value" in exc.value.errors
+    with pytest.raises(ApplicationError, match="not reported quarterly"):
+        make_indicator("Q", frequency="quarter", formula="PEOPLE * 2")
+    make_indicator("TWICE", formula="people * 2")
+    with pytest.raises(ApplicationError, match="formulas of TWICE use PEOPLE"):
+        services.indicator_update(actor=bb, indicator=people, code="PERSONS")
+    services.observation_upsert(
+        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1
+    )
+    with pytest.raises(ApplicationError) as exc:
+        services.indicator_update(
+            actor=bb, indicator=people, breakdown_dimension="Region", breakdown_values=["N"]
+        )
+    assert "its breakdown" in exc.value.message and "Create a new indicator" in exc.value.message
+    updated = services.indicator_update(actor=bb, indicator=people, aggregation="max")
+    assert updated.aggregation == "max"
+
+
+def test_changing_the_aggregation_rebuilds_the_rollups(world, bb, people):
+    for partner, value in ((world.partner, 3), (world.other_partner, 5)):
+        services.observation_upsert(
+            actor=bb, indicator=people, partner=partner, period="2025-01", value=value
+        )
+    assert _rollup(people, "2025-01") == Decimal(8)
+    services.indicator_update(actor=bb, indicator=people, aggregation="mean")
+    assert _rollup(people, "2025-01") == Decimal(4)
+    services.indicator_update(actor=bb, indicator=people, direction="decrease")
+    status = IndicatorStatus.objects.get(indicator=people, scope__isnull=True)
+    assert status.latest_value == Decimal(4)
+
+
+def test_targets_assignments_and_narratives(world, bb, people):
+    target = services.target_set(actor=bb, indicator=people, period="2026-06-15", value="120")
+    assert (target.period, target.value) == ("2026-06", Decimal(120))
+    again = services.target_set(actor=bb, indicator=people, period="2026-06", value=130)
+    assert again.pk == target.pk and again.value == 130
+    mine = services.target_set(
+        actor=bb, indicator=people, period="2026-06", value=40, partner=world.partner
+    )
+    assert mine.pk != target.pk
+    with pytest.raises(ApplicationError):
+        services.target_set(actor=bb, indicator=people, period="2026-Q2", value=1)
+    services.target_delete(actor=bb, target=mine)
+    duty = services.assignment_set(actor=bb, indicator=people, partner=world.partner)
+    same = services.assignment_set(
+        actor=bb, indicator=people, partner=world.partner, due_days=5, starts_period="2025-01-01"
+    )
+    assert same.pk == duty.pk and (same.due_days, same.starts_period) == (5, "2025-01")
+    story = services.narrative_save(
+        actor=bb, indicator=people, period="2025-03", story="Better since the playbook.",
+        partners=[world.partner],
+    )  # fmt: skip
+    assert list(story.partners.all()) == [world.partner]
+    services.narrative_save(actor=bb, indicator=people, period="2025-03", action_plan="Do more.")
+    story.refresh_from_db()
+    assert story.story == "Better since the playbook." and story.action_plan == "Do more."
+    with pytest.raises(ApplicationError):
+        services.narrative_save(actor=bb, indicator=people, period="2025-04")
+
+
+def test_history_keeps_every_change(world, bb, people):
+    world.initiative.review_observations = True
+    world.initiative.save()
+    contributor = world.users["contributor"]
+    obs, _ = services.observation_upsert(
+        actor=contributor, indicator=people, partner=world.partner, period="2025-01", value=1,
+        note="first",
+    )  # fmt: skip
+    services.observation_review(actor=bb, observation=obs, approve=False, comment="Too low?")
+    obs, outcome = services.observation_upsert(
+        actor=contributor, indicator=people, partner=world.partner, period="2025-01", value=1,
+        note="first",
+    )  # fmt: skip
+    assert outcome == "updated" and obs.status == "submitted"  # resubmitted after return
+    services.observation_review(actor=bb, observation=obs, approve=True)
+    actions = list(obs.history.order_by("id").values_list("action", "status", "changed_by"))
+    assert actions == [
+        ("created", "submitted", contributor.pk),
+        ("returned", "returned", bb.pk),
+        ("updated", "submitted", contributor.pk),
+        ("approved", "approved", bb.pk),
+    ]
