@@ -37,6 +37,7 @@ HUNDRED = Decimal(100)
 ALL = None  # "every scope" / "every period"
 
 OBS = "measurement_observation"
+SQL_MIN_CELLS = 8  # from this many (indicator, period) cells on, roll up inside the database
 ROLLUP = "measurement_rollup"
 
 
@@ -530,16 +531,17 @@ def refresh(
     reported = {i: p for i, p in cells.items() if not metas[i].formula}
     # Sums, means, minima, maxima and ratios are computed and stored by the database in one
     # statement per kind of row; 'last' and running totals pass through Python.
+    # A handful of cells (one value written) is cheaper through Python than through the
+    # heavier INSERT ... SELECT; both give the same rows (the tests run both).
+    bulk = sum(len(p) if p is not None else SQL_MIN_CELLS for p in reported.values())
     in_sql = {
         i: p
         for i, p in reported.items()
-        if not metas[i].cumulative and metas[i].aggregation != Aggregation.LAST
+        if bulk >= SQL_MIN_CELLS
+        and not metas[i].cumulative
+        and metas[i].aggregation != Aggregation.LAST
     }
-    plain = {
-        i: p
-        for i, p in reported.items()
-        if not metas[i].cumulative and metas[i].aggregation == Aggregation.LAST
-    }
+    plain = {i: p for i, p in reported.items() if not metas[i].cumulative and i not in in_sql}
     cumulative = {i: p for i, p in reported.items() if metas[i].cumulative}
     scope_ids = ALL if partner_ids is ALL else scopes
     if in_sql:
