@@ -157,10 +157,15 @@ def _period_status(direction: str, value, target) -> str | None:
     return Status.OFF_TRACK
 
 
-def _partner_columns(initiative: Initiative, scope: Partner | None) -> list[Partner]:
-    """The partners to compare: the scope's children (descending while there is only one)."""
+MAX_PARTNER_COLUMNS = 20
+
+
+def _partner_columns(indicator: Indicator, scope: Partner | None) -> tuple[list[Partner], int]:
+    """The partners to compare: the scope's children that have data (descending while there is
+    only one), at most MAX_PARTNER_COLUMNS of them (the largest latest values); and how many
+    there are in all."""
     partners = list(
-        Partner.objects.filter(initiative=initiative).only(
+        Partner.objects.filter(initiative=indicator.initiative_id).only(
             "id", "uid", "name", "short_name", "parent_id", "path"
         )
     )
@@ -171,7 +176,16 @@ def _partner_columns(initiative: Initiative, scope: Partner | None) -> list[Part
     columns = children.get(current, [])
     while len(columns) == 1 and children.get(columns[0].pk):
         columns = children[columns[0].pk]
-    return sorted(columns, key=lambda p: p.name.lower())
+    latest = dict(
+        IndicatorStatus.objects.filter(
+            indicator=indicator, scope_id__in=[p.pk for p in columns]
+        ).values_list("scope_id", "latest_value")
+    )
+    columns = [p for p in columns if p.pk in latest]
+    total = len(columns)
+    if total > MAX_PARTNER_COLUMNS:
+        columns = sorted(columns, key=lambda p: -abs(latest[p.pk] or 0))[:MAX_PARTNER_COLUMNS]
+    return sorted(columns, key=lambda p: p.name.lower()), total
 
 
 def series(indicator: Indicator, *, scope: Partner | None = None, by: str = "collective") -> dict:
@@ -205,8 +219,9 @@ def series(indicator: Indicator, *, scope: Partner | None = None, by: str = "col
             codes.append(p)
     extra: dict[str, dict] = defaultdict(dict)
     columns: list[dict] = []
+    columns_total = 0
     if by == "partner":
-        partners = _partner_columns(indicator.initiative, scope)
+        partners, columns_total = _partner_columns(indicator, scope)
         columns = [{"uid": str(p.uid), "name": p.name, "label": p.label} for p in partners]
         by_id = {p.pk: str(p.uid) for p in partners}
         for period, sid, value in rollups.filter(
@@ -215,6 +230,7 @@ def series(indicator: Indicator, *, scope: Partner | None = None, by: str = "col
             extra[period][by_id[sid]] = _f(value)
     elif by == "breakdown":
         columns = [{"uid": v, "name": v, "label": v} for v in indicator.breakdown_values]
+        columns_total = len(columns)
         for period, bd, value in scoped.exclude(breakdown="").values_list(
             "period", "breakdown", "value"
         ):
@@ -271,6 +287,8 @@ def series(indicator: Indicator, *, scope: Partner | None = None, by: str = "col
         "scope_name": scope.name if scope else "All partners",
         "by": by,
         "columns": columns,
+        # With many partners only the largest are columns; this says how many there are.
+        "columns_total": columns_total,
         "periods": out_periods,
         "baseline": (
             {"period": indicator.baseline_period, "value": _f(indicator.baseline_value)}

@@ -155,7 +155,7 @@ def test_series_reads_a_constant_number_of_queries(world, bb, make_indicator):
     for by in ("collective", "partner", "breakdown"):
         with CaptureQueriesContext(connection) as queries:
             selectors.series(ind, by=by)
-        assert len(queries) <= 5, [q["sql"] for q in queries]
+        assert len(queries) <= 6, [q["sql"] for q in queries]
 
 
 def test_indicator_list_filters(world, bb, make_indicator):
@@ -177,3 +177,19 @@ def test_indicator_list_filters(world, bb, make_indicator):
     assert [i.code for i in selectors.indicator_list(world.initiative, outsider)] == ["FAST"]
     listed = selectors.indicator_list(world.initiative, viewer)
     assert selectors.collective_status(listed[0]).status == "no_data"
+
+
+def test_partner_columns_are_capped_to_the_largest(world, bb, make_indicator, monkeypatch):
+    from tests.factories import make_partner
+
+    monkeypatch.setattr(selectors, "MAX_PARTNER_COLUMNS", 2)
+    ind = make_indicator("PEOPLE")
+    extra = make_partner(world.initiative, "Finance", actor=bb)
+    make_partner(world.initiative, "Legal", actor=bb)  # no data: never a column
+    for partner, value in ((world.partner, 5), (world.other_partner, 9), (extra, 1)):
+        services.observation_upsert(
+            actor=bb, indicator=ind, partner=partner, period="2025-01", value=value
+        )
+    series = selectors.series(ind, by="partner")
+    assert [c["name"] for c in series["columns"]] == ["Operations", "Sales"]
+    assert series["columns_total"] == 3
