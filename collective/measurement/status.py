@@ -110,11 +110,10 @@ def assess(
     )
     if not points:
         return result
-    # Only the recent points are needed as Decimals (the trend uses the last few).
-    recent = max(TREND_POINTS, SPARK_POINTS)
-    points = [*points[:-recent], *((p, _d(v)) for p, v in points[-recent:])]
+    # Values stay as the database gave them (floats on SQLite): the trend works in floats and
+    # only the few figures that are stored or compared become Decimals.
     f = lambda v: fmt(v, decimals, unit)  # noqa: E731
-    latest_code, latest = points[-1]
+    latest_code, latest = points[-1][0], _d(points[-1][1])
     latest_p = periods.parse(latest_code)
     result.latest_period, result.latest_value = latest_code, latest
     xy = [(periods.parse(p).index, v) for p, v in points[-TREND_POINTS:]]
