@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import uuid
 from decimal import Decimal
 
 from django.contrib import messages
@@ -77,6 +78,22 @@ def _indicator(request, code: str) -> Indicator:
         initiative=request.initiative,
         code=code,
     )
+
+
+def _partner(request, uid) -> Partner | None:
+    """A partner of this initiative by its uid; None for an unknown or malformed uid."""
+    try:
+        key = uuid.UUID(str(uid))
+    except ValueError:
+        return None
+    return Partner.objects.filter(initiative=request.initiative, uid=key).first()
+
+
+def _partner_or_404(request, uid) -> Partner:
+    partner = _partner(request, uid)
+    if partner is None:
+        raise Http404("No such partner.")
+    return partner
 
 
 def _posted(request):
@@ -677,9 +694,7 @@ def _grid_partner(request) -> tuple[Partner | None, list[Partner]]:
     choices = _enterable_partners(request)
     uid = request.GET.get("partner") or request.POST.get("partner") or ""
     if uid:
-        partner = Partner.objects.filter(initiative=request.initiative, uid=uid).first()
-        if partner is None:
-            raise Http404("No such partner.")
+        partner = _partner_or_404(request, uid)
         check_perm(request, P_ENTER, partner)
         return partner, choices
     if not choices:
@@ -926,9 +941,7 @@ def _saved_message(result) -> str:
 @initiative_view(P_VIEW)
 def grid_check(request):
     """Inline validation of one grid cell (htmx): the messages, without saving anything."""
-    partner = get_object_or_404(
-        Partner, initiative=request.initiative, uid=request.POST.get("partner") or None
-    )
+    partner = _partner_or_404(request, request.POST.get("partner", ""))
     check_perm(request, P_ENTER, partner)
     indicator = get_object_or_404(
         Indicator, initiative=request.initiative, code=request.POST.get("indicator", "")
@@ -1005,7 +1018,7 @@ def my_reporting(request):
     partner = own
     uid = request.GET.get("partner", "")
     if uid:
-        chosen = get_object_or_404(Partner, initiative=initiative, uid=uid)
+        chosen = _partner_or_404(request, uid)
         # The backbone looks at anyone's duties; others at their own branch.
         if not _can(request, P_MANAGE) and not (own and chosen.path.startswith(own.path)):
             raise PermissionDenied
@@ -1050,7 +1063,7 @@ def completeness(request):
     initiative = request.initiative
     partner = indicator = None
     if request.GET.get("partner"):
-        partner = Partner.objects.filter(initiative=initiative, uid=request.GET["partner"]).first()
+        partner = _partner(request, request.GET["partner"])
     if request.GET.get("indicator"):
         indicator = Indicator.objects.filter(
             initiative=initiative, code=request.GET["indicator"]
@@ -1267,7 +1280,10 @@ def export(request):
     if request.GET.get("indicator"):
         filters["indicator"] = request.GET["indicator"]
     if request.GET.get("partner"):
-        filters["partner"] = request.GET["partner"]
+        partner = _partner(request, request.GET["partner"])
+        if partner is None:
+            return HttpResponse("No such partner.", status=400)
+        filters["partner"] = partner
     try:
         content, content_type, filename = services.observations_export(
             initiative=request.initiative, fmt=fmt, layout=layout, **filters
@@ -1289,7 +1305,7 @@ def partner_scorecard(request, uid):
     )
     chosen = request.GET.get("partner", "")
     if chosen and chosen != str(partner.uid):
-        other = get_object_or_404(Partner, initiative=request.initiative, uid=chosen)
+        other = _partner_or_404(request, chosen)
         return redirect("measurement:scorecard", slug=_slug(request), uid=other.uid)
     card = queries.scorecard(request.initiative, partner)
     return render(
