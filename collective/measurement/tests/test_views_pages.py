@@ -73,7 +73,7 @@ def test_story_history_and_scorecard_pages_render(world, measures, client_as):
         ),
         reverse("measurement:observation-detail", kwargs={"slug": slug, "uid": observation.uid}),
         reverse("measurement:observation-delete", kwargs={"slug": slug, "uid": observation.uid}),
-        reverse("measurement:partner-scorecard", kwargs={"slug": slug, "uid": world.partner.uid}),
+        reverse("measurement:scorecard", kwargs={"slug": slug, "uid": world.partner.uid}),
     ]
     for url in urls:
         response = client.get(url)

@@ -95,9 +95,7 @@ def test_completeness_downloads(fmt, world, client_as):
 
 def test_scorecard_shows_values_status_and_contribution_share(world, client_as):
     make_measures(world)
-    url = reverse(
-        "measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid}
-    )
+    url = reverse("measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid})
     response = client_as("viewer").get(url)
     html = response.content.decode()
     rows = {row.indicator.code: row for row in response.context["card"].rows}
@@ -110,9 +108,7 @@ def test_scorecard_shows_values_status_and_contribution_share(world, client_as):
 
 def test_scorecard_partner_switch_redirects(world, client_as):
     make_measures(world)
-    url = reverse(
-        "measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid}
-    )
+    url = reverse("measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid})
     response = client_as("viewer").get(url, {"partner": str(world.other_partner.uid)})
     assert response.status_code == 302 and str(world.other_partner.uid) in response["Location"]
 
@@ -120,8 +116,6 @@ def test_scorecard_partner_switch_redirects(world, client_as):
 def test_scorecard_query_count(world, client_as, django_assert_max_num_queries):
     make_measures(world)
     client = client_as("viewer")
-    url = reverse(
-        "measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid}
-    )
+    url = reverse("measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid})
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
