@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from collective.core.audit import audit_record, diff, snapshot
@@ -54,6 +54,7 @@ from .models import (
 from .rules import entry_scope_path
 
 MAX_ABS = Decimal(10) ** 15
+RETRIES = 3  # attempts when a concurrent writer created the same value first
 Q6 = Decimal("0.000001")
 BATCH = 5000
 
@@ -745,6 +746,20 @@ def observation_upsert(
     clean = _clean_values(indicator, value, numerator, denominator, errors)
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
+    for attempt in range(RETRIES):
+        try:
+            return _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiative)
+        except IntegrityError:
+            # A concurrent writer created the same value first: read it and update it.
+            if attempt == RETRIES - 1:
+                raise ApplicationError(
+                    "Someone else saved this value at the same moment. Please try again.",
+                    code="conflict",
+                ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiative):
     now = timezone.now()
     with transaction.atomic():
         obs = next(
@@ -1436,16 +1451,29 @@ def observations_upsert_bulk(
         raise _error("source", f"Choose one of: {', '.join(Source.values)}.")
     if not isinstance(rows, list | tuple):
         raise _error("rows", "Send a list of rows.")
-    plan, _ = _plan(initiative, actor, rows, backdate=backdate)
-    if plan.errors and not only_valid:
-        count = len(plan.invalid_rows)
-        raise ApplicationError(
-            f"{count:,} row{'s' if count != 1 else ''} of {len(rows):,} "
-            f"{'have' if count != 1 else 'has'} errors: nothing was saved.",
-            errors={"rows": plan.errors},
-        )
-    with transaction.atomic():
-        _apply(initiative, actor, plan, source, progress=progress)
+    # The plan is made inside the transaction, so what it found is still true when it is
+    # applied; if another writer slipped the same new value in first (the unique index says
+    # so), the whole batch is planned again.
+    for attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                plan, _ = _plan(initiative, actor, rows, backdate=backdate)
+                if plan.errors and not only_valid:
+                    count = len(plan.invalid_rows)
+                    raise ApplicationError(
+                        f"{count:,} row{'s' if count != 1 else ''} of {len(rows):,} "
+                        f"{'have' if count != 1 else 'has'} errors: nothing was saved.",
+                        errors={"rows": plan.errors},
+                    )
+                _apply(initiative, actor, plan, source, progress=progress)
+            break
+        except IntegrityError:
+            if attempt == RETRIES - 1:
+                raise ApplicationError(
+                    "Someone else saved the same values at the same moment: nothing was saved. "
+                    "Please try again.",
+                    code="conflict",
+                ) from None
     return BulkResult(
         created=len(plan.creates),
         updated=len(plan.updates),

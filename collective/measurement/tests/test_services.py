@@ -204,3 +204,28 @@ def test_history_keeps_every_change(world, bb, people):
         ("updated", "submitted", contributor.pk),
         ("approved", "approved", bb.pk),
     ]
+
+
+def test_a_concurrent_writer_is_retried_not_a_crash(world, bb, people, monkeypatch):
+    """Another request created the same value between our check and our write: the unique
+    index refuses the insert and the batch is planned again (and updates instead)."""
+    services.observation_upsert(
+        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1
+    )
+    real = services._existing
+    calls = []
+
+    def stale_once(cells):
+        calls.append(cells)
+        return {} if len(calls) == 1 else real(cells)
+
+    monkeypatch.setattr(services, "_existing", stale_once)
+    result = services.observations_upsert_bulk(
+        actor=bb,
+        initiative=world.initiative,
+        rows=[{"indicator": "PEOPLE", "partner": "Operations", "period": "2025-01", "value": 2}],
+    )
+    assert len(calls) == 2
+    assert (result.created, result.updated) == (0, 1)
+    assert Observation.objects.get().value == 2
+    assert _rollup(people, "2025-01") == Decimal(2)
