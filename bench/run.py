@@ -180,7 +180,14 @@ def pandas_meta(plan, built) -> dict:
 
 
 def bench_reads(
-    scales: list[int], actor, *, partners: int, indicators: int, periods: int, series_codes: int = 3
+    scales: list[int],
+    actor,
+    *,
+    partners: int,
+    indicators: int,
+    periods: int,
+    series_codes: int = 3,
+    on_step=None,
 ) -> list[dict]:
     from django.db import connection
     from django.test import Client
@@ -289,6 +296,8 @@ def bench_reads(
             f"latest values agree on {step['agreement']['agree']}/{step['agreement']['compared']}"
         )
         results.append(step)
+        if on_step:
+            on_step(results)
     return results
 
 
@@ -477,12 +486,26 @@ def main(argv=None) -> int:
         },
         "targets": TARGETS,
     }
+    partial = args.out.with_name(f"{args.out.stem}-{result['database']}.partial.json")
+
+    def save(**more) -> None:
+        """What is measured so far, in case a long run is stopped."""
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({**result, **more}, indent=2, default=str) + "\n")
+
     if "import" not in skip:
         result["import"] = bench_import(import_rows, actor)
+        save()
     if "reads" not in skip:
         result["reads"] = bench_reads(
-            scales, actor, partners=args.partners, indicators=args.indicators, periods=args.periods
+            scales,
+            actor,
+            partners=args.partners,
+            indicators=args.indicators,
+            periods=args.periods,
+            on_step=lambda steps: save(reads=steps),
         )
+        save()
     if "peer" not in skip:
         log("peer workload: one at a time, then the API bulk upsert")
         result["peer"] = peer.run(actor)
@@ -496,6 +519,7 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, indent=2, default=str) + "\n"
     args.out.write_text(text)
+    partial.unlink(missing_ok=True)
     # Also kept per database, so docs/performance.md can show SQLite and PostgreSQL side by side.
     per_db = args.out.with_name(f"{args.out.stem}-{result['database']}.json")
     per_db.write_text(text)
