@@ -4,6 +4,7 @@ consultation, partner leads endorse, the backbone drafts, opens, closes and adop
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -43,6 +44,23 @@ class OutcomeKindField(serializers.CharField):
         super().__init__(read_only=True, **kwargs)
 
 
+class StrictSerializer(serializers.Serializer):
+    """A write payload that refuses fields it does not know, so that a typo or a read-only
+    field (`status`, `number`...) is not silently ignored."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
 class AgendaVersionSerializer(serializers.ModelSerializer):
     based_on = serializers.IntegerField(source="based_on.number", read_only=True, default=None)
     adopted_by = serializers.CharField(source="adopted_by.username", read_only=True, default=None)
@@ -78,11 +96,11 @@ class AgendaVersionSerializer(serializers.ModelSerializer):
         return count if count is not None else obj.nodes.count()
 
 
-class VersionCreateSerializer(serializers.Serializer):
+class VersionCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class VersionUpdateSerializer(serializers.Serializer):
+class VersionUpdateSerializer(StrictSerializer):
     revision = serializers.IntegerField(
         help_text="The revision you edited (optimistic locking): a stale one is refused."
     )
@@ -94,7 +112,7 @@ class VersionUpdateSerializer(serializers.Serializer):
     learning = serializers.CharField(required=False, allow_blank=True)
 
 
-class AdoptSerializer(serializers.Serializer):
+class AdoptSerializer(StrictSerializer):
     rationale = serializers.CharField(required=False, allow_blank=True)
     learning = serializers.CharField(required=False, allow_blank=True)
 
@@ -143,7 +161,7 @@ class OutcomeNodeSerializer(serializers.ModelSerializer):
         return [str(p.uid) for p in obj.co_partners.all()]
 
 
-class OutcomeWriteSerializer(serializers.Serializer):
+class OutcomeWriteSerializer(StrictSerializer):
     revision = serializers.IntegerField(
         help_text="The working draft's revision you edited (optimistic locking)."
     )
@@ -189,7 +207,7 @@ class ConsultationItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ItemCreateSerializer(serializers.Serializer):
+class ItemCreateSerializer(StrictSerializer):
     kind = ItemKindField()
     section = serializers.ChoiceField(choices=Section.choices, required=False)
     outcome = serializers.UUIDField(required=False, allow_null=True)
@@ -200,7 +218,7 @@ class ItemCreateSerializer(serializers.Serializer):
     proposed_text = serializers.CharField(required=False, allow_blank=True)
 
 
-class DecideSerializer(serializers.Serializer):
+class DecideSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
     reason = serializers.CharField(allow_blank=True)
 
@@ -225,7 +243,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EndorseSerializer(serializers.Serializer):
+class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
     reservations = serializers.CharField(required=False, allow_blank=True)
 
@@ -447,13 +465,14 @@ class OutcomeViewSet(viewsets.GenericViewSet):
         values = data.validated_data
         revision = values["revision"]
         fields = self._fields(values, version)
-        if fields:
-            services.outcome_update(actor=request.user, node=node, revision=revision, **fields)
-            version.refresh_from_db()
-            revision = version.revision
-        if "parent" in values:
-            parent = _node(version, values["parent"], "parent")
-            if parent != node.parent:
+        parent = _node(version, values.get("parent"), "parent")
+        # One request, one change: a refused move must not leave the rewording saved.
+        with transaction.atomic():
+            if fields:
+                services.outcome_update(actor=request.user, node=node, revision=revision, **fields)
+                version.refresh_from_db()
+                revision = version.revision
+            if "parent" in values and parent != node.parent:
                 services.outcome_move(
                     actor=request.user, node=node, revision=revision, parent=parent
                 )

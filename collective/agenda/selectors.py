@@ -101,6 +101,19 @@ def outcome_choices(initiative: Initiative) -> list[tuple[Outcome, int]]:
     return [(node.outcome, node.depth) for node in outcome_tree(version_current(initiative))]
 
 
+def outcome_links(outcome: Outcome) -> list[str]:
+    """What the other capabilities link to this outcome, e.g. ["2 indicators"]."""
+    links = []
+    for rel in Outcome._meta.related_objects:
+        opts = rel.related_model._meta
+        if opts.app_label == "agenda":
+            continue
+        count = getattr(outcome, rel.get_accessor_name()).count()
+        if count:
+            links.append(f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}")
+    return links
+
+
 def node_get(version: AgendaVersion, uid) -> OutcomeNode:
     node = (
         OutcomeNode.objects.filter(version=version, outcome__uid=uid)
@@ -268,7 +281,8 @@ class Voices:
 
     @property
     def unheard_partners(self) -> list[VoiceRow]:
-        return [r for r in self.by_partner if r.members and not r.heard]
+        """Partners nobody has spoken for, including those with nobody in the initiative yet."""
+        return [r for r in self.by_partner if not r.heard]
 
     @property
     def unheard_levels(self) -> list[VoiceRow]:
@@ -358,10 +372,21 @@ def voices_silent_members(
 # --- Endorsements ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EndorsementCell:
+    version: AgendaVersion
+    endorsement: Endorsement | None
+
+    @property
+    def closed(self) -> bool:
+        """A superseded version can no longer be endorsed: a missing stance stays missing."""
+        return self.version.status != VersionStatus.ADOPTED
+
+
 @dataclass
 class EndorsementGrid:
     versions: list[AgendaVersion]
-    rows: list[tuple[Partner, list[Endorsement | None]]]
+    rows: list[tuple[Partner, list[EndorsementCell]]]
     adopted: AgendaVersion | None
     endorsed: int  # partners with a stance on the adopted version
     partners: int
@@ -379,7 +404,10 @@ def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
         (e.version_id, e.partner_id): e
         for e in Endorsement.objects.filter(version__in=versions).select_related("recorded_by")
     }
-    rows = [(p, [endorsements.get((v.pk, p.pk)) for v in versions]) for p in partners]
+    rows = [
+        (p, [EndorsementCell(v, endorsements.get((v.pk, p.pk))) for v in versions])
+        for p in partners
+    ]
     adopted = next((v for v in versions if v.status == VersionStatus.ADOPTED), None)
     endorsed = sum(1 for p in partners if (adopted.pk, p.pk) in endorsements) if adopted else 0
     with_reservations = (

@@ -35,6 +35,9 @@ VERSION_FIELDS = ["title", "problem_statement", "vision", "principles", "rationa
 NODE_FIELDS = ["statement", "description", "horizon", "lead_partner", "co_partners"]
 WORKING = (VersionStatus.DRAFT, VersionStatus.CONSULTATION)
 MAX_DEPTH = 2  # goal (0) -> outcome (1) -> sub-outcome (2)
+# Generous limits: an agenda is read by people, and a pasted book would bury it.
+MAX_TEXT = 20_000  # problem statement, vision, principles, rationale, learning
+MAX_NOTE = 5_000  # comments, concerns, replies, reasons, reservations, outcome descriptions
 KIND_AT_DEPTH = {0: OutcomeKind.GOAL, 1: OutcomeKind.OUTCOME, 2: OutcomeKind.SUB_OUTCOME}
 
 
@@ -77,8 +80,8 @@ def _claim_revision(version: AgendaVersion, revision) -> None:
             )
         raise ApplicationError(
             f"Someone else saved this draft while you were editing it (you edited revision "
-            f"{revision}, it is now at revision {current.revision}). Your text is kept below: "
-            "compare it with the saved version and save again.",
+            f"{revision}, it is now at revision {current.revision}). Compare your change with "
+            "the saved version and save again.",
             errors={"revision": ["The draft changed since you opened it."]},
             code="stale",
         )
@@ -97,6 +100,15 @@ def _check_choice(value, choices, field: str) -> None:
         raise ApplicationError(
             f"'{value}' is not a valid {field.replace('_', ' ')}.",
             errors={field: [f"Choose one of: {', '.join(choices.values)}."]},
+        )
+
+
+def _check_length(value: str, limit: int, field: str) -> None:
+    if len(value) > limit:
+        raise ApplicationError(
+            f"The {field.replace('_', ' ')} is too long ({len(value):,} characters; at most "
+            f"{limit:,}).",
+            errors={field: [f"At most {limit:,} characters."]},
         )
 
 
@@ -243,6 +255,8 @@ def agenda_update(*, actor, version: AgendaVersion, revision, **fields) -> Agend
         raise ApplicationError(
             "The title is too long.", errors={"title": ["At most 200 characters."]}
         )
+    for name, value in fields.items():
+        _check_length(value, MAX_TEXT, name)
     before = snapshot(version, VERSION_FIELDS)
     with transaction.atomic():
         _claim_revision(version, revision)
@@ -311,9 +325,25 @@ def consultation_close(*, actor, version: AgendaVersion) -> AgendaVersion:
     return version
 
 
+def _md(text: str, limit: int | None = None) -> str:
+    """User text as one line of Markdown that reads literally (no markup, no broken tables)."""
+    text = " ".join((text or "").split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    for char in "\\`*_[]|#":
+        text = text.replace(char, "\\" + char)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def consultation_summary(version: AgendaVersion) -> str:
-    """Markdown: what changed and why (decided amendments), and what people said per section."""
-    from .selectors import item_target_label
+    """Markdown: what changed and why (decided amendments and the draft against the version it
+    started from), and what people said per part of the agenda."""
+    from .diff import TEXT_LABELS, diff_snapshots
+    from .selectors import item_target_label, snapshot_of
 
     items = list(
         version.consultation_items.select_related("author", "partner", "outcome", "decided_by")
@@ -334,13 +364,38 @@ def consultation_summary(version: AgendaVersion) -> str:
             who = a.author.name if a.author else "a former member"
             if a.partner:
                 who += f" ({a.partner.name})"
-            line = f"- *{item_target_label(a)}* — proposed by {who}"
+            line = f"- *{_md(item_target_label(a))}* — proposed by {_md(who)}"
+            if status == ItemStatus.ACCEPTED:
+                line += f" — now reads “{_md(a.proposed_text, 160)}”"
             if a.decision_reason:
-                line += f": {a.decision_reason.strip()}"
+                line += f" — reason: {_md(a.decision_reason)}"
             lines.append(line)
         lines.append("")
     if not amendments:
         lines += ["No amendments were proposed.", ""]
+    if version.based_on_id:
+        change = diff_snapshots(snapshot_of(version.based_on), snapshot_of(version))
+        lines.append(f"**The draft compared with v{version.based_on.number}**")
+        lines.append("")
+        if change.is_empty:
+            lines.append(f"- Nothing differs from v{version.based_on.number} yet.")
+        for label, group in (
+            ("Outcomes added", change.added.values()),
+            ("Outcomes removed", change.removed.values()),
+        ):
+            group = list(group)
+            if group:
+                names = "; ".join(f"“{_md(n.statement, 120)}”" for n in group)
+                lines.append(f"- {label} ({len(group)}): {names}")
+        if change.reworded:
+            names = "; ".join(f"“{_md(c.after.statement, 120)}”" for c in change.reworded)
+            lines.append(f"- Outcomes reworded ({len(change.reworded)}): {names}")
+        if change.moved:
+            lines.append(f"- {_plural(len(change.moved), 'outcome', 'outcomes')} moved in the tree")
+        if change.texts:
+            parts = ", ".join(TEXT_LABELS[name].lower() for name in change.texts)
+            lines.append(f"- Text changed: {parts}")
+        lines.append("")
     lines += [
         "### What people said",
         "",
@@ -349,7 +404,7 @@ def consultation_summary(version: AgendaVersion) -> str:
     ]
     counts: dict[str, dict[str, int]] = {}
     for item in items:
-        label = item_target_label(item)
+        label = _md(item_target_label(item), 120)
         row = counts.setdefault(label, dict.fromkeys(ItemKind.values, 0))
         row[item.kind] += 1
     for label, row in counts.items():
@@ -363,7 +418,9 @@ def consultation_summary(version: AgendaVersion) -> str:
     partners = {i.partner_id for i in items if i.partner_id}
     lines += [
         "",
-        f"{len(items)} contributions from {len(voices)} people and {len(partners)} partners.",
+        f"{_plural(len(items), 'contribution', 'contributions')} from "
+        f"{_plural(len(voices), 'person', 'people')} and "
+        f"{_plural(len(partners), 'partner', 'partners')}.",
     ]
     return "\n".join(lines)
 
@@ -373,6 +430,8 @@ def agenda_adopt(
 ) -> AgendaVersion:
     """Adopt a working version: it replaces the adopted one, which becomes superseded."""
     _require_working(version, "adopt")
+    for name, value in (("rationale", rationale), ("learning", learning)):
+        _check_length(value or "", MAX_TEXT, name)
     if not version.nodes.exists():
         raise ApplicationError(
             "A version with no outcomes cannot be adopted: add the goal and the outcomes "
@@ -451,6 +510,8 @@ def _validate_node_fields(version: AgendaVersion, fields: dict) -> None:
             raise ApplicationError(
                 "The statement is too long.", errors={"statement": ["At most 300 characters."]}
             )
+    if "description" in fields:
+        _check_length(fields["description"], MAX_NOTE, "description")
     if "horizon" in fields:
         _check_choice(fields["horizon"], Horizon, "horizon")
     if "lead_partner" in fields:
@@ -562,7 +623,7 @@ def outcome_update(*, actor, node: OutcomeNode, revision, **fields) -> OutcomeNo
             node.co_partners.set(co_partners)
             after_co = sorted(p.name for p in co_partners)
             if after_co != before_co:
-                changes["co_partners"] = [before_co, after_co]
+                changes["co_partners"] = {"from": before_co, "to": after_co}
         audit_record(
             actor=actor,
             verb="changed outcome",
@@ -652,10 +713,10 @@ def outcome_move(
             target=node.outcome,
             changes={
                 "version": version.number,
-                "parent": [
-                    str(old_parent) if old_parent else None,
-                    str(parent) if parent else None,
-                ],
+                "parent": {
+                    "from": str(old_parent) if old_parent else None,
+                    "to": str(parent) if parent else None,
+                },
             },
         )
         sync_outcomes(version.initiative)
@@ -739,6 +800,23 @@ def item_create(
         outcome = None
     if kind in (ItemKind.COMMENT, ItemKind.CONCERN) and not body:
         raise ApplicationError(f"Write your {kind} first.", errors={"body": ["Required."]})
+    _check_length(body, MAX_NOTE, "body")
+    if (
+        kind == ItemKind.SUPPORT
+        and ConsultationItem.objects.filter(
+            version=version,
+            author=actor,
+            kind=ItemKind.SUPPORT,
+            section=section,
+            outcome=outcome,
+            parent=None,
+        ).exists()
+    ):
+        raise ApplicationError(
+            "You already support this part: your support is counted once. Add a comment to "
+            "say more.",
+            code="duplicate",
+        )
     base_text = ""
     if kind == ItemKind.AMENDMENT:
         base_text = current_text(version, section, outcome)
@@ -756,6 +834,7 @@ def item_create(
                 "An outcome statement has at most 300 characters.",
                 errors={"proposed_text": ["At most 300 characters."]},
             )
+        _check_length(proposed_text, MAX_TEXT, "proposed_text")
     else:
         proposed_text = ""
     membership = membership_for(actor, version.initiative)
@@ -805,6 +884,8 @@ def amendment_decide(
             "Give the reason for your decision: the author and everyone else will read it.",
             errors={"reason": ["Give the reason: the author and everyone else will read it."]},
         )
+    _check_length(reason, MAX_NOTE, "reason")
+    applied: dict = {}
     with transaction.atomic():
         if accept:
             if item.section == Section.OUTCOME:
@@ -815,9 +896,14 @@ def amendment_decide(
                         "applied. Decline it, or add the outcome back first.",
                         code="gone",
                     )
+                applied["statement"] = {"from": node.statement, "to": item.proposed_text}
                 node.statement = item.proposed_text
                 node.save(update_fields=["statement"])
             else:
+                applied[item.section] = {
+                    "from": getattr(version, item.section),
+                    "to": item.proposed_text,
+                }
                 setattr(version, item.section, item.proposed_text)
                 version.save(update_fields=[item.section, "updated_at"])
             _bump_revision(version)
@@ -833,7 +919,7 @@ def amendment_decide(
             actor=actor,
             verb="accepted amendment" if accept else "declined amendment",
             target=item,
-            changes={"version": version.number, "reason": reason},
+            changes={"version": version.number, "reason": reason, **applied},
         )
         notify.schedule(notify.amendment_decided, item)
     return item
@@ -864,10 +950,16 @@ def endorsement_record(
             "Say what your reservations are, so they can be worked on.",
             errors={"reservations": ["Required when endorsing with reservations."]},
         )
+    _check_length(reservations, MAX_NOTE, "reservations")
     if stance == Stance.ENDORSED:
         reservations = ""
     with transaction.atomic():
-        endorsement, created = Endorsement.objects.update_or_create(
+        previous = (
+            Endorsement.objects.filter(version=version, partner=partner)
+            .values("stance", "reservations")
+            .first()
+        ) or {"stance": None, "reservations": ""}
+        endorsement, _created = Endorsement.objects.update_or_create(
             version=version,
             partner=partner,
             defaults={
@@ -881,7 +973,11 @@ def endorsement_record(
             actor=actor,
             verb="endorsed" if stance == Stance.ENDORSED else "endorsed with reservations",
             target=endorsement,
-            changes={"version": version.number, "partner": partner.name, "created": created},
+            changes={
+                "version": version.number,
+                "partner": partner.name,
+                **diff(previous, {"stance": stance, "reservations": reservations}),
+            },
         )
     return endorsement
 

@@ -182,7 +182,9 @@ def version_edit(request, number):
                 post["revision"] = str(version.revision)
                 form = VersionTextForm(post)
                 form.is_valid()
-            form.add_error(None, error.message)
+                form.add_error(None, f"{error.message} Your text is kept in the form below.")
+            else:
+                form.add_service_errors(error)
         else:
             messages.success(request, f"Draft v{version.number} saved.")
             return redirect(version)
@@ -312,7 +314,8 @@ def _keep_after_stale(form, error, version) -> None:
         data = form.data.copy()
         data["revision"] = str(version.revision)
         form.data = data
-        form.add_error(None, error.message)  # the revision field is hidden: say it on top
+        # The revision field is hidden: say it on top.
+        form.add_error(None, f"{error.message} Your text is kept in the form below.")
         return
     form.add_service_errors(error)
 
@@ -415,7 +418,18 @@ def outcome_remove(request, number, uid):
         else:
             messages.success(request, f"Removed “{node.statement}” from draft v{number}.")
         return redirect(version.get_absolute_url() + "#outcome-tree")
-    return render(request, "agenda/outcome_remove.html", {"version": version, "node": node})
+    return render(
+        request,
+        "agenda/outcome_remove.html",
+        {
+            "version": version,
+            "node": node,
+            "links": selectors.outcome_links(node.outcome),
+            "in_adopted": OutcomeNode.objects.filter(
+                outcome=node.outcome, version__status=VersionStatus.ADOPTED
+            ).exists(),
+        },
+    )
 
 
 # --- Consultation ----------------------------------------------------------------------------

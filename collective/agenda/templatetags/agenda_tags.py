@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString
 
 from collective.core.markdown import render_markdown
 
+from ..choices import OutcomeKind
 from ..diff import word_diff
 
 register = template.Library()
@@ -57,5 +58,12 @@ def version_status(version):
 
 
 @register.inclusion_tag("agenda/_stance.html")
-def stance(endorsement):
-    return {"e": endorsement}
+def stance(endorsement, closed=False):
+    """Where a partner stands; `closed` for a version that can no longer be endorsed."""
+    return {"e": endorsement, "closed": closed}
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """ "sub_outcome" -> "Sub-outcome" (the tree level's label)."""
+    return OutcomeKind(kind).label if kind in OutcomeKind.values else kind

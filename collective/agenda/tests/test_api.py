@@ -170,3 +170,64 @@ def test_schema_is_valid(client):
     paths = schema["paths"]
     assert "/api/v1/initiatives/{slug}/agenda/{number}/adopt/" in paths
     assert "/api/v1/initiatives/{slug}/agenda/{number}/items/" in paths
+
+
+def test_a_refused_move_leaves_the_rewording_unsaved(world, api_as):
+    version, _goal, outcome, sub = draft_with_tree(world)
+    revision = version.revision
+    response = api_as("backbone").patch(
+        api_url("outcome-detail", world, uid=outcome.outcome.uid),
+        {"revision": revision, "statement": "Reworded", "parent": str(sub.outcome.uid)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"message", "code", "errors"}
+    assert "parent" in response.json()["errors"]
+    outcome.refresh_from_db()
+    version.refresh_from_db()
+    assert outcome.statement == "Hand-offs take less than a day"  # nothing half-saved
+    assert version.revision == revision
+
+
+def test_unknown_or_read_only_fields_are_refused_not_ignored(world, api_as):
+    version, *_ = draft_with_tree(world)
+    api = api_as("backbone")
+    response = api.patch(
+        api_url("agenda-version-detail", world, number=version.number),
+        {"revision": version.revision, "status": "adopted", "visoin": "typo"},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["errors"]) == {"status", "visoin"}
+    assert "send only: revision, title" in body["errors"]["status"][0]
+    version.refresh_from_db()
+    assert version.status == "draft"
+    endorse = api_as("lead").post(
+        api_url("agenda-endorsement-list", world, number=version.number),
+        {"stance": "endorsed", "partner": str(world.other_partner.uid)},
+        format="json",
+    )
+    assert endorse.status_code == 400 and "partner" in endorse.json()["errors"]
+
+
+def test_api_payload_errors_have_one_shape(world, api_as):
+    version, _goal, outcome, _sub = draft_with_tree(world)
+    api = api_as("backbone")
+    detail = api_url("outcome-detail", world, uid=outcome.outcome.uid)
+    for payload, field in [
+        ([1, 2], "non_field_errors"),
+        ({"revision": "x"}, "revision"),
+        ({"revision": version.revision, "co_partners": "abc"}, "co_partners"),
+        ({"revision": version.revision, "horizon": "eternal"}, "horizon"),
+        ({"revision": version.revision, "parent": "nope"}, "parent"),
+        ({"revision": version.revision, "statement": "x" * 301}, "statement"),
+    ]:
+        response = api.patch(detail, payload, format="json")
+        assert response.status_code == 400, payload
+        assert set(response.json()) == {"message", "code", "errors"}, payload
+        assert field in response.json()["errors"], payload
+    broken = api.generic("PATCH", detail, "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["code"] == "parse_error"
+    stale = api.patch(detail, {"revision": 1, "statement": "Old"}, format="json")
+    assert stale.json()["code"] == "stale" and "kept below" not in stale.json()["message"]

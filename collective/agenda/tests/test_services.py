@@ -311,7 +311,11 @@ def test_voices_and_nudge(world, django_capture_on_commit_callbacks):
     v = selectors.voices(version)
     assert v.people_in == 4  # backbone, lead, contributor, sal (the viewer cannot take part)
     assert v.people_heard == 1
-    assert [r.label for r in v.unheard_partners] == ["Sales"]
+    # Ops Team North has nobody in the initiative yet: it is listed too, to be invited.
+    assert [(r.label, r.members) for r in v.unheard_partners] == [
+        ("Ops Team North", 0),
+        ("Sales", 1),
+    ]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.voices_nudge(
@@ -322,3 +326,126 @@ def test_voices_and_nudge(world, django_capture_on_commit_callbacks):
     assert sent == 1
     with pytest.raises(ApplicationError):
         services.voices_nudge(actor=world.users["backbone"], version=version)
+
+
+def test_summary_says_what_the_text_became_and_how_the_draft_moved_on(world):
+    from collective.core.markdown import render_markdown
+
+    version = in_consultation(world)
+    backbone = world.users["backbone"]
+    accepted = amendment(world, version, text="Every customer is live in *10* days | fast.")
+    services.amendment_decide(actor=backbone, item=accepted, accept=True, reason="Clearer.")
+    goal = selectors.outcome_tree(version)[0]
+    version.refresh_from_db()
+    services.outcome_add(
+        actor=backbone,
+        version=version,
+        revision=version.revision,
+        statement="Customers <b>recommend</b> us",
+        parent=goal,
+    )
+    services.consultation_close(actor=backbone, version=version)
+    summary = version.consultation_summary
+    assert "now reads “Every customer is live in \\*10\\* days \\| fast.”" in summary
+    assert "**The draft compared with v1**" in summary
+    assert "Outcomes added (1): “Customers &lt;b&gt;recommend&lt;/b&gt; us”" in summary
+    assert "Text changed: vision" in summary
+    assert "1 contribution from 1 person and 1 partner." in summary
+    html = render_markdown(summary)
+    # User text reads literally: no emphasis, no HTML, and the table keeps its columns.
+    assert "<em>10</em>" not in html and "<b>" not in html
+    assert "Customers &lt;b&gt;recommend&lt;/b&gt; us" in html
+    assert "<td>Vision</td>" in html
+
+
+def test_support_is_counted_once_per_person_and_part(world):
+    version = in_consultation(world)
+    contributor = world.users["contributor"]
+    services.item_create(actor=contributor, version=version, kind="support", section="vision")
+    with pytest.raises(ApplicationError) as exc:
+        services.item_create(actor=contributor, version=version, kind="support", section="vision")
+    assert exc.value.code == "duplicate"
+    # Another part, or another person, is a new voice of support.
+    services.item_create(actor=contributor, version=version, kind="support", section="principles")
+    lead = world.users["lead"]
+    services.item_create(actor=lead, version=version, kind="support", section="vision")
+    assert version.consultation_items.filter(kind="support").count() == 3
+
+
+def test_oversized_text_is_refused_per_field_and_nothing_is_saved(world):
+    version, goal, *_ = draft_with_tree(world)
+    backbone = world.users["backbone"]
+    with pytest.raises(ApplicationError) as exc:
+        services.agenda_update(
+            actor=backbone,
+            version=version,
+            revision=version.revision,
+            vision="ok",
+            principles="x" * (services.MAX_TEXT + 1),
+        )
+    assert exc.value.errors == {"principles": ["At most 20,000 characters."]}
+    version.refresh_from_db()
+    assert version.vision == "Every customer is live within 14 days."
+    with pytest.raises(ApplicationError) as exc:
+        services.outcome_update(
+            actor=backbone,
+            node=goal,
+            revision=version.revision,
+            description="d" * (services.MAX_NOTE + 1),
+        )
+    assert "description" in exc.value.errors
+    services.consultation_open(actor=backbone, version=version)
+    with pytest.raises(ApplicationError) as exc:
+        services.item_create(
+            actor=world.users["contributor"],
+            version=version,
+            kind="comment",
+            section="vision",
+            body="b" * (services.MAX_NOTE + 1),
+        )
+    assert "body" in exc.value.errors
+    assert not version.consultation_items.exists()
+
+
+def test_audit_entries_show_was_and_now(world):
+    version, goal, outcome, sub = draft_with_tree(world)
+    backbone = world.users["backbone"]
+    services.outcome_update(
+        actor=backbone, node=outcome, revision=version.revision, co_partners=[world.partner]
+    )
+    version.refresh_from_db()
+    services.outcome_move(actor=backbone, node=sub, revision=version.revision, parent=goal)
+    services.consultation_open(actor=backbone, version=version)
+    item = amendment(world, version)
+    services.amendment_decide(actor=backbone, item=item, accept=True, reason="Yes.")
+    services.agenda_adopt(actor=backbone, version=version)
+    lead = world.users["lead"]
+    services.endorsement_record(
+        actor=lead, version=version, partner=world.partner, stance=Stance.ENDORSED
+    )
+    services.endorsement_record(
+        actor=lead, version=version, partner=world.partner, stance="reservations", reservations="R"
+    )
+
+    def changes(verb):
+        return AuditEvent.objects.filter(verb=verb).latest("id").changes
+
+    assert changes("changed outcome")["co_partners"] == {"from": ["Sales"], "to": ["Operations"]}
+    assert changes("moved outcome")["parent"] == {
+        "from": "Hand-offs take less than a day",
+        "to": "Customers go live fast",
+    }
+    assert changes("accepted amendment")["vision"] == {
+        "from": "Every customer is live within 14 days.",
+        "to": "Every customer is live in 10 days.",
+    }
+    assert changes("endorsed")["stance"] == {"from": None, "to": "endorsed"}
+    assert changes("endorsed with reservations")["stance"] == {
+        "from": "endorsed",
+        "to": "reservations",
+    }
+    # Every {"from", "to"} entry is shown by the audit page as "was → now".
+    event = AuditEvent.objects.filter(verb="moved outcome").latest("id")
+    assert ("parent", "Hand-offs take less than a day", "Customers go live fast", True) in (
+        event.change_rows()
+    )

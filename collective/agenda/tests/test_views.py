@@ -258,3 +258,170 @@ def test_htmx_move_explains_a_refusal_inside_the_tree(world, client_as):
     )
     assert b"already the first at its level" in response.content
     assert b'role="alert"' in response.content
+
+
+def test_diff_names_tree_levels_and_where_a_removed_outcome_was(world, client_as):
+    version = in_consultation(world)
+    backbone = world.users["backbone"]
+    nodes = selectors.outcome_tree(version)
+    sub = next(n for n in nodes if n.kind == "sub_outcome")
+    services.outcome_remove(actor=backbone, node=sub, revision=version.revision)
+    version.refresh_from_db()
+    services.outcome_add(
+        actor=backbone,
+        version=version,
+        revision=version.revision,
+        statement="Notes are complete",
+        parent=nodes[1],
+    )
+    html = client_as("viewer").get(url("diff", world) + "?from=1&to=2").content.decode()
+    assert "Sub-outcome" in html and "Suboutcome" not in html
+    assert "<del>Sales notes reach Operations</del>" in html
+    assert "was under “Hand-offs take less than a day”" in html
+
+
+def test_endorsement_grid_superseded_versions_and_full_reservations(world, client_as):
+    first = adopted_version(world)
+    lead = world.users["lead"]
+    long_reservation = "The hand-off target is tight for the night shift. " * 4
+    services.endorsement_record(
+        actor=lead,
+        version=first,
+        partner=world.partner,
+        stance="reservations",
+        reservations=long_reservation,
+    )
+    draft = services.agenda_draft_create(actor=world.users["backbone"], initiative=world.initiative)
+    services.agenda_adopt(actor=world.users["backbone"], version=draft)
+    html = client_as("viewer").get(url("endorsements", world)).content.decode()
+    assert long_reservation.strip() in html  # in full, not cut off
+    # v2 is the adopted one: partners can still endorse it; v1 is closed.
+    assert html.count("Not yet") == 3 and html.count("None recorded") == 2
+
+
+def test_voices_lists_partners_nobody_speaks_for_with_invite_or_nudge(world, client_as):
+    version = in_consultation(world)
+    amendment(world, version)
+    html = client_as("backbone").get(url("voices", world, number=version.number)).content.decode()
+    unheard = html[html.index("Not heard yet") : html.index("By partner")]
+    assert "Ops Team North" in unheard and "nobody from it is in the initiative yet" in unheard
+    assert 'Invite<span class="visually-hidden"> people from Ops Team North' in unheard
+    assert "Operations" not in unheard.replace("Ops Team North", "")  # it has been heard
+    viewer = client_as("viewer").get(url("voices", world, number=version.number)).content
+    assert b"Invite<span" not in viewer and b"Nudge" not in viewer
+
+
+def test_remove_page_says_what_links_to_the_outcome(world, client_as):
+    from collective.measurement import services as measurement
+
+    version = adopted_version(world)
+    draft = services.agenda_draft_create(actor=world.users["backbone"], initiative=world.initiative)
+    node = selectors.outcome_tree(draft)[2]
+    measurement.indicator_create(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        code="NOTES",
+        name="Complete notes",
+        outcomes=[node.outcome],
+    )
+    client = client_as("backbone")
+    page = client.get(url("outcome-remove", world, number=draft.number, uid=node.outcome.uid))
+    html = page.content.decode()
+    assert "Linked to it:</strong> 1 indicator." in html
+    assert "the adopted agenda keeps it until this draft is adopted" in html
+    client.post(
+        url("outcome-remove", world, number=draft.number, uid=node.outcome.uid),
+        {"revision": draft.revision},
+    )
+    node.outcome.refresh_from_db()
+    assert node.outcome.indicators.count() == 1  # the link survives
+    assert version.nodes.filter(outcome=node.outcome).exists()
+
+
+def test_amendment_written_against_an_earlier_wording_is_flagged(world, client_as):
+    version = in_consultation(world)
+    item = amendment(world, version)
+    services.agenda_update(
+        actor=world.users["backbone"],
+        version=version,
+        revision=version.revision,
+        vision="Every customer is live within 12 days.",
+    )
+    page = client_as("backbone").get(url("consultation", world, number=version.number))
+    assert b"Written against an earlier wording" in page.content
+    assert b"accepting replaces all of it" in page.content
+    decide = client_as("backbone").get(
+        url("item-decide", world, number=version.number, uid=item.uid)
+    )
+    assert b"changes made since (shown as removed below) would be undone" in decide.content
+
+
+def test_version_edit_puts_a_too_long_text_error_next_to_the_field(world, client_as):
+    version, *_ = draft_with_tree(world)
+    response = client_as("backbone").post(
+        url("version-edit", world, number=version.number),
+        {"revision": version.revision, "vision": "v" * 20_001},
+    )
+    form = response.context["form"]
+    assert form.errors["vision"] == ["At most 20,000 characters."]
+    assert "v" * 20_001 in response.content.decode()  # what they typed is kept
+
+
+def test_page_queries_do_not_grow_with_outcomes_and_items(world, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = in_consultation(world)
+    services.endorsement_record(
+        actor=world.users["lead"],
+        version=AgendaVersion.objects.get(number=1),
+        partner=world.partner,
+        stance="endorsed",
+    )
+    pages = [
+        ("index", {}),
+        ("version-detail", {"number": 2}),
+        ("version-print", {"number": 2}),
+        ("consultation", {"number": 2}),
+        ("voices", {"number": 2}),
+        ("history", {}),
+        ("diff", {}),
+        ("endorsements", {}),
+    ]
+    client = client_as("backbone")
+
+    def counts():
+        result = {}
+        for name, kwargs in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(name, world, **kwargs)).status_code == 200
+            result[name] = len(queries)
+        return result
+
+    amendment(world, version)
+    before = counts()
+    goal = selectors.outcome_tree(version)[0]
+    for i in range(5):
+        version.refresh_from_db()
+        node = services.outcome_add(
+            actor=world.users["backbone"],
+            version=version,
+            revision=version.revision,
+            statement=f"Outcome {i}",
+            parent=goal,
+            lead_partner=world.partner,
+            co_partners=[world.other_partner],
+        )
+        item = services.item_create(
+            actor=world.users["contributor"],
+            version=version,
+            kind="amendment",
+            section="outcome",
+            outcome=node.outcome,
+            proposed_text=f"Outcome {i}, better",
+            body="Why",
+        )
+        services.item_create(
+            actor=world.users["lead"], version=version, kind="comment", parent=item, body="Yes"
+        )
+    assert counts() == before

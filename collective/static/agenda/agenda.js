@@ -30,4 +30,10 @@
     update();
   });
   update();
+  // Arriving from a "Propose amendment" / "Comment" link: put the cursor where to write, so
+  // keyboard users do not have to find the form.
+  if (window.location.hash === "#compose" && /[?&]target=/.test(window.location.search)) {
+    var field = kind() === "amendment" ? proposed : form.querySelector("[name=body]");
+    if (field) field.focus();
+  }
 })();
