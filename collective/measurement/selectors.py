@@ -356,14 +356,41 @@ def review_queue(initiative: Initiative) -> QuerySet[Observation]:
 # --- Reporting duties ------------------------------------------------------------------------
 
 
-def _assignment_periods(assignment, first_data: str | None, today: date, window: int):
+def _duty_starts(assignments) -> dict[int, int]:
+    """The first period (ordinal) each assignment asks for: its `starts_period`, else the
+    period it was created in — or the partner's first value, when that is earlier."""
+    from django.db.models import Min
+
+    pairs = {(a.indicator_id, a.partner_id) for a in assignments if not a.starts_period}
+    first: dict[tuple, date] = {}
+    if pairs:
+        for ind, pid, start in (
+            Observation.objects.filter(
+                indicator_id__in={i for i, _ in pairs}, partner_id__in={p for _, p in pairs}
+            )
+            .values("indicator_id", "partner_id")
+            .annotate(first=Min("period_start"))
+            .values_list("indicator_id", "partner_id", "first")
+        ):
+            first[(ind, pid)] = start
+    out = {}
+    for a in assignments:
+        freq = a.indicator.frequency
+        if a.starts_period:
+            with suppress(periods.PeriodError):
+                out[a.pk] = periods.normalize(a.starts_period, freq).index
+                continue
+        created = periods.for_date(freq, timezone.localdate(a.created_at)).index
+        reported = first.get((a.indicator_id, a.partner_id))
+        out[a.pk] = min(created, periods.for_date(freq, reported).index) if reported else created
+    return out
+
+
+def _assignment_periods(assignment, start_index: int, today: date, window: int):
     """The periods an assignment covers, newest last: up to `window` ended periods + current."""
     freq = assignment.indicator.frequency
     current = periods.current(freq, today)
-    start_index = current.index - window
-    if assignment.starts_period:
-        with suppress(periods.PeriodError):
-            start_index = max(start_index, periods.parse(assignment.starts_period).index)
+    start_index = max(current.index - window, start_index)
     return [periods.from_index(freq, i) for i in range(start_index, current.index + 1)]
 
 
@@ -381,7 +408,8 @@ def reporting_duties(
     )
     if not assignments:
         return []
-    plan = {a.pk: _assignment_periods(a, None, today, window) for a in assignments}
+    starts = _duty_starts(assignments)
+    plan = {a.pk: _assignment_periods(a, starts[a.pk], today, window) for a in assignments}
     all_codes = {p.code for ps in plan.values() for p in ps}
     received: dict[tuple, dict] = {}
     for ind, period, n, first, status in (
@@ -438,7 +466,7 @@ def completeness(
 ) -> dict:
     """Expected / received / on time, per partner, indicator and period, over the last
     `periods_back` ended periods of each assignment (only periods whose due date passed count
-    as expected)."""
+    as expected, and none before the duty began — see `_duty_starts`)."""
     today = today or timezone.localdate()
     assignments = ReportingAssignment.objects.filter(
         initiative=initiative, active=True, indicator__archived=False
@@ -448,15 +476,13 @@ def completeness(
     if indicator is not None:
         assignments = assignments.filter(indicator=indicator)
     assignments = list(assignments)
+    starts = _duty_starts(assignments)
     cells = []
     wanted: dict[int, set[str]] = defaultdict(set)
     for a in assignments:
         freq = a.indicator.frequency
         last = periods.current(freq, today).index - 1
-        first = last - periods_back + 1
-        if a.starts_period:
-            with suppress(periods.PeriodError):
-                first = max(first, periods.parse(a.starts_period).index)
+        first = max(last - periods_back + 1, starts[a.pk])
         for i in range(first, last + 1):
             p = periods.from_index(freq, i)
             due = p.end + timedelta(days=a.due_days)

@@ -193,3 +193,23 @@ def test_partner_columns_are_capped_to_the_largest(world, bb, make_indicator, mo
     series = selectors.series(ind, by="partner")
     assert [c["name"] for c in series["columns"]] == ["Operations", "Sales"]
     assert series["columns_total"] == 3
+
+
+def test_a_new_duty_does_not_start_in_the_past(world, bb, make_indicator):
+    fresh = make_indicator("FRESH")
+    services.assignment_set(actor=bb, indicator=fresh, partner=world.partner)
+    today = timezone.localdate()
+    duties = selectors.reporting_duties(world.initiative, world.partner, today=today)
+    assert [d["state"] for d in duties] == ["open"]
+    assert selectors.completeness(world.initiative, today=today)["totals"]["expected"] == 0
+    later = today + datetime.timedelta(days=70)
+    states = [
+        d["state"] for d in selectors.reporting_duties(world.initiative, world.partner, today=later)
+    ]
+    assert states[0] == "open" and "overdue" in states
+    explicit = services.assignment_set(
+        actor=bb, indicator=fresh, partner=world.other_partner, starts_period="2020-01"
+    )
+    assert explicit.starts_period == "2020-01"
+    old = selectors.reporting_duties(world.initiative, world.other_partner, today=today, window=3)
+    assert len(old) == 4  # three ended periods and the current one
