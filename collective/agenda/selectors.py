@@ -101,16 +101,25 @@ def outcome_choices(initiative: Initiative) -> list[tuple[Outcome, int]]:
     return [(node.outcome, node.depth) for node in outcome_tree(version_current(initiative))]
 
 
-def outcome_links(outcome: Outcome) -> list[str]:
-    """What the other capabilities link to this outcome, e.g. ["2 indicators"]."""
+def outcome_links(outcome: Outcome, shown: int = 5) -> list[str]:
+    """What the other capabilities link to this outcome, e.g. ["2 indicators (A, B)"]."""
     links = []
     for rel in Outcome._meta.related_objects:
         opts = rel.related_model._meta
         if opts.app_label == "agenda":
             continue
-        count = getattr(outcome, rel.get_accessor_name()).count()
-        if count:
-            links.append(f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}")
+        linked = list(getattr(outcome, rel.get_accessor_name()).all()[: shown + 1])
+        if not linked:
+            continue
+        count = (
+            len(linked)
+            if len(linked) <= shown
+            else (getattr(outcome, rel.get_accessor_name()).count())
+        )
+        names = ", ".join(str(obj) for obj in linked[:shown])
+        more = f" and {count - shown} more" if count > shown else ""
+        noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
+        links.append(f"{count} {noun} ({names}{more})")
     return links
 
 

@@ -167,6 +167,7 @@ def version_edit(request, number):
     initial = {name: getattr(version, name) for name in services.VERSION_FIELDS}
     form = VersionTextForm(request.POST or None, initial={**initial, "revision": version.revision})
     conflict = None
+    differences = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         revision = data.pop("revision")
@@ -178,6 +179,13 @@ def version_edit(request, number):
                 # text that was saved in the meantime next to it.
                 version.refresh_from_db()
                 conflict = version
+                # Only the fields where their text and the saved text differ.
+                differences = [
+                    (form.fields[name].label or name.replace("_", " ").capitalize(), mine, saved)
+                    for name in services.VERSION_FIELDS
+                    if (mine := (request.POST.get(name) or "").strip())
+                    != (saved := getattr(version, name) or "").strip()
+                ]
                 post = request.POST.copy()
                 post["revision"] = str(version.revision)
                 form = VersionTextForm(post)
@@ -191,13 +199,20 @@ def version_edit(request, number):
     return render(
         request,
         "agenda/version_edit.html",
-        {"form": form, "version": version, "conflict": conflict},
+        {"form": form, "version": version, "conflict": conflict, "differences": differences},
     )
 
 
 @initiative_view("agenda.manage")
 def version_adopt(request, number):
     version = selectors.version_get(request.initiative, number)
+    if not version.is_working:
+        messages.error(
+            request,
+            f"Version {number} is {version.get_status_display().lower()}: only a draft or a "
+            "version in consultation can be adopted.",
+        )
+        return redirect(version)
     form = AdoptForm(
         request.POST or None,
         initial={"rationale": version.rationale, "learning": version.learning},
@@ -425,6 +440,7 @@ def outcome_remove(request, number, uid):
             "version": version,
             "node": node,
             "links": selectors.outcome_links(node.outcome),
+            "children": list(node.children.all()),
             "in_adopted": OutcomeNode.objects.filter(
                 outcome=node.outcome, version__status=VersionStatus.ADOPTED
             ).exists(),
@@ -455,6 +471,11 @@ def _consultation_context(request, version, item_form=None) -> dict:
     open_amendments = [
         i for i in items if i.kind == ItemKind.AMENDMENT and i.status == ItemStatus.OPEN
     ]
+    my_support = {
+        selectors.target_key(i.section, i.outcome)
+        for i in items
+        if i.kind == ItemKind.SUPPORT and i.author_id == request.user.pk and not i.parent_id
+    }
     return {
         **perms,
         "version": version,
@@ -462,6 +483,7 @@ def _consultation_context(request, version, item_form=None) -> dict:
         "items_count": len(items),
         "people_count": len({i.author_id for i in items if i.author_id}),
         "open_amendments": open_amendments,
+        "my_support": my_support,
         "item_form": item_form,
         "reply_form": ReplyForm() if perms["can_take_part"] else None,
         "decide_form": DecideForm() if perms["can_manage"] else None,

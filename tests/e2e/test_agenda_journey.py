@@ -26,6 +26,7 @@ def test_amend_accept_adopt_diff_endorse(demo, new_page):
     expect(cora.get_by_role("radio", name="Amendment")).to_be_checked()
     proposed = cora.get_by_label("Your proposed text (amendments)")
     expect(proposed).to_have_value(re.compile("within 14 days"))
+    expect(proposed).to_be_focused()  # keyboard users land where they write
     proposed.fill(NEW_VISION)
     cora.get_by_label("Your comment").fill("Ten days is what our best customers already get.")
     shot(cora, "agenda-consultation-compose")
@@ -123,6 +124,13 @@ def test_agenda_pages_render(demo, new_page):
         "button", name=re.compile("Move “Customers rate their onboarding.*” up")
     ).click()
     expect(bea.locator("#outcome-tree")).to_contain_text("Customers rate")
+    # Removing an outcome that measures link to says so before anything happens.
+    bea.get_by_role(
+        "link", name=re.compile("Remove “Sales hand-off notes are complete at signing”")
+    ).click()
+    expect(bea.get_by_role("note")).to_contain_text("Linked to it: 1 indicator")
+    shot(bea, "agenda-outcome-remove")
+    bea.get_by_role("link", name="Cancel").click()
     bea.goto(f"/i/{SLUG}/agenda/v/2/")
     shot(bea, "agenda-version-adopted")
     bea.goto(f"/i/{SLUG}/")

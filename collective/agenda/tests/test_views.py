@@ -327,7 +327,7 @@ def test_remove_page_says_what_links_to_the_outcome(world, client_as):
     client = client_as("backbone")
     page = client.get(url("outcome-remove", world, number=draft.number, uid=node.outcome.uid))
     html = page.content.decode()
-    assert "Linked to it:</strong> 1 indicator." in html
+    assert "Linked to it:</strong> 1 indicator (NOTES" in html
     assert "the adopted agenda keeps it until this draft is adopted" in html
     client.post(
         url("outcome-remove", world, number=draft.number, uid=node.outcome.uid),
@@ -425,3 +425,61 @@ def test_page_queries_do_not_grow_with_outcomes_and_items(world, client_as):
             actor=world.users["lead"], version=version, kind="comment", parent=item, body="Yes"
         )
     assert counts() == before
+
+
+def test_remove_page_for_an_outcome_with_sub_outcomes_explains_instead_of_offering(
+    world, client_as
+):
+    version, _goal, outcome, _sub = draft_with_tree(world)
+    html = (
+        client_as("backbone")
+        .get(url("outcome-remove", world, number=version.number, uid=outcome.outcome.uid))
+        .content.decode()
+    )
+    assert "has 1 sub-outcome under it" in html and "Sales notes reach Operations" in html
+    assert "Remove outcome</button>" not in html
+
+
+def test_support_once_then_the_page_says_you_support_it(world, client_as):
+    version = in_consultation(world)
+    client = client_as("contributor")
+    consultation = url("consultation", world, number=version.number)
+    assert client.post(consultation, {"kind": "support", "target": "vision"}).status_code == 302
+    html = client.get(consultation).content.decode()
+    vision = html[
+        html.index('data-target-key="vision"') : html.index('data-target-key="principles"')
+    ]
+    assert "You support this" in vision and 'name="kind" value="support"' not in vision
+    again = client.post(consultation, {"kind": "support", "target": "vision"})
+    assert again.status_code == 400 and b"You already support this part" in again.content
+
+
+def test_stale_save_compares_only_the_fields_that_differ(world, client_as):
+    version, *_ = draft_with_tree(world)
+    seen = version.revision
+    services.agenda_update(
+        actor=world.users["backbone"], version=version, revision=seen, learning="Saved first"
+    )
+    mine = {name: getattr(version, name) for name in services.VERSION_FIELDS}
+    mine.update(revision=seen, vision="My vision", learning="")
+    html = (
+        client_as("backbone")
+        .post(url("version-edit", world, number=version.number), mine)
+        .content.decode()
+    )
+    card = html[html.index("The text saved in the meantime") : html.index("</section>")]
+    assert "<dt>Vision</dt>" in card and "<dt>Learning or feedback behind it</dt>" in card
+    assert "Problem statement" not in card and "Guiding principles" not in card
+
+
+def test_adopting_or_deciding_after_the_fact_explains_instead_of_offering_a_form(world, client_as):
+    version = in_consultation(world)
+    item = amendment(world, version)
+    services.consultation_close(actor=world.users["backbone"], version=version)
+    client = client_as("backbone")
+    decide = client.get(url("item-decide", world, number=version.number, uid=item.uid))
+    assert b"amendments can no longer be decided" in decide.content
+    assert b"Record decision" not in decide.content
+    response = client.get(url("version-adopt", world, number=1), follow=True)
+    assert b"Version 1 is adopted: only a draft" in response.content
+    assert response.redirect_chain[-1][0].endswith("/agenda/v/1/")

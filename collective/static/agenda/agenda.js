@@ -32,8 +32,13 @@
   update();
   // Arriving from a "Propose amendment" / "Comment" link: put the cursor where to write, so
   // keyboard users do not have to find the form.
+  // (After the load: the browser's own jump to #compose would take the focus away again.)
   if (window.location.hash === "#compose" && /[?&]target=/.test(window.location.search)) {
     var field = kind() === "amendment" ? proposed : form.querySelector("[name=body]");
-    if (field) field.focus();
+    if (field) {
+      window.addEventListener("load", function () {
+        window.setTimeout(function () { field.focus(); }, 0);
+      });
+    }
   }
 })();
