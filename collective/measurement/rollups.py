@@ -158,6 +158,26 @@ def _ratio(num, den, percent: bool) -> Decimal | None:
     return value * HUNDRED if percent else value
 
 
+def insert_many(cursor, sql: str, rows: list) -> None:
+    """Run `INSERT INTO t (columns) VALUES (%s, ...) [ON CONFLICT ...]` for many rows.
+
+    SQLite: executemany (one prepared statement, the fastest there). PostgreSQL: COPY for plain
+    inserts; upserts go through executemany, which psycopg pipelines.
+    """
+    if not rows:
+        return
+    head, _, tail = sql.partition(" VALUES ")
+    upsert = tail[tail.index(")") + 1 :].strip()  # ON CONFLICT ..., if any
+    if connection.vendor != "postgresql" or upsert:
+        cursor.executemany(sql, rows)
+        return
+    target = head.strip()[len("INSERT INTO ") :]
+    # Django's error wrapping, so a unique violation is an IntegrityError as usual.
+    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _int_list(ids: Iterable[int]) -> str:
     # Integers from our own queries are inlined: no parameter limits on long scope lists.
     return ",".join(str(int(i)) for i in ids) or "NULL"
@@ -485,12 +505,12 @@ def _write(initiative_id, cells_by_kind, scope_ids, computed, *, shrink: bool):
             (collective if sid is None else scoped).append(row)
         if shrink:
             if collective or scoped:
-                cursor.executemany(_INSERT, collective + scoped)
+                insert_many(cursor, _INSERT, collective + scoped)
             return
         if collective:
-            cursor.executemany(_UPSERT_COLLECTIVE, collective)
+            insert_many(cursor, _UPSERT_COLLECTIVE, collective)
         if scoped:
-            cursor.executemany(_UPSERT_SCOPED, scoped)
+            insert_many(cursor, _UPSERT_SCOPED, scoped)
 
 
 def _load_metas(initiative_id: int, indicator_ids: Iterable[int] | None) -> dict[int, Meta]:

@@ -898,7 +898,7 @@ HISTORY_INSERT = (
 def _insert_history(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(HISTORY_INSERT, rows[start : start + BATCH])
+            rollups.insert_many(cursor, HISTORY_INSERT, rows[start : start + BATCH])
 
 
 def observation_review(
@@ -1364,7 +1364,7 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
                 "review_comment) VALUES (" + ", ".join(["%s"] * 19) + ")"
             )
             for start in range(0, len(rows), BATCH):
-                cursor.executemany(sql, rows[start : start + BATCH])
+                rollups.insert_many(cursor, sql, rows[start : start + BATCH])
                 if progress:
                     progress(min(start + BATCH, len(rows)))
         if plan.updates:

@@ -322,7 +322,7 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
     """
     from django.db import connection
 
-    from .rollups import _int_list
+    from .rollups import _int_list, insert_many
 
     by_indicator: dict[int, set] = defaultdict(set)
     for ind, sid in pairs:
@@ -393,18 +393,20 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
                     f"AND scope_id IN ({_int_list(scope_ids)})"
                 )
             if rows:
-                cursor.executemany(_STATUS_INSERT, rows)
+                insert_many(cursor, _STATUS_INSERT, rows)
             return
         collective = [r for r in rows if r[2] is None]
         scoped = [r for r in rows if r[2] is not None]
         if collective:
-            cursor.executemany(
+            insert_many(
+                cursor,
                 f"{_STATUS_INSERT} ON CONFLICT (indicator_id) WHERE scope_id IS NULL "
                 f"{_STATUS_UPDATE}",
                 collective,
             )
         if scoped:
-            cursor.executemany(
+            insert_many(
+                cursor,
                 f"{_STATUS_INSERT} ON CONFLICT (indicator_id, scope_id) WHERE scope_id IS NOT NULL "
                 f"{_STATUS_UPDATE}",
                 scoped,
