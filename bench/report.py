@@ -11,6 +11,18 @@ import sys
 from pathlib import Path
 
 
+def run_label(r: dict) -> str:
+    """Which database and which run: several runs may share a table."""
+    return f"{r['database']} · {r['date'][:16].replace('T', ' ')} · {r.get('commit', '?')}"
+
+
+def _times(ratio: float) -> str:
+    """'3.2× faster' or '1.1× slower' (ratio = theirs ÷ ours)."""
+    if ratio >= 1:
+        return f"{ratio:g}× faster"
+    return f"{round(1 / ratio, 1):g}× slower"
+
+
 def _fmt(n, digits: int = 0) -> str:
     if n is None:
         return "—"
@@ -31,7 +43,8 @@ def machine(results: list[dict]) -> str:
 
 def imports(results: list[dict]) -> str:
     lines = [
-        "| database | rows | engine: check + confirm | engine rows/s | raw driver insert rows/s "
+        "| run | rows | engine: check + confirm (of which roll-ups + status) | engine rows/s "
+        "| raw driver insert rows/s "
         "| raw is … × faster |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -40,16 +53,20 @@ def imports(results: list[dict]) -> str:
         if not i:
             continue
         lines.append(
-            f"| {r['database']} | {_fmt(i['rows'])} | {i['check_s']} s + {i['apply_s']} s | "
-            f"**{_fmt(i['rows_per_s'])}** | {_fmt(i['raw']['rows_per_s'])} "
-            f"({i['raw']['method']}) | {i['engine_vs_raw']} |"
+            f"| {run_label(r)} | {_fmt(i['rows'])} | {i['check_s']} s + {i['apply_s']} s "
+            f"({i.get('apply_stages', {}).get('rollups_s', '—')} + "
+            f"{i.get('apply_stages', {}).get('status_s', '—')} s) | "
+            f"**{_fmt(i['rows_per_s'])}** ({_fmt(i.get('rows_per_cpu_s'))} per CPU s) | "
+            f"{_fmt(i['raw']['rows_per_s'])} ({i['raw']['method']}); time-ordered uids "
+            f"{_fmt(i.get('raw_time_ordered_uid', {}).get('rows_per_s'))} | "
+            f"{i['engine_vs_raw']} |"
         )
     return "\n".join(lines)
 
 
 def reads(results: list[dict]) -> str:
     lines = [
-        "| database | observations | roll-up rows | roll-up rebuild | dashboard (median) "
+        "| run | observations | roll-up rows | roll-up rebuild | dashboard (median) "
         "| queries | pandas: read CSV + compute | pandas ÷ dashboard | series (median) "
         "| pandas series compute |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
@@ -62,8 +79,9 @@ def reads(results: list[dict]) -> str:
             )
             pd = s["pandas"]["dashboard"]
             lines.append(
-                f"| {r['database']} | {_fmt(s['observations'])} | {_fmt(s['rollups'])} | "
-                f"{s.get('rollup_refresh_s', '—')} s | **{s['dashboard']['median_ms']} ms** | "
+                f"| {run_label(r)} | {_fmt(s['observations'])} | {_fmt(s['rollups'])} | "
+                f"{s.get('rollup_refresh_s', '—')} s | **{s['dashboard']['median_ms']} ms** "
+                f"(CPU {s['dashboard'].get('cpu_median_ms', '—')}) | "
                 f"{s['dashboard']['queries']} | {_fmt(pd['total_ms'])} ms "
                 f"({_fmt(pd['read_csv_ms'])} + {_fmt(pd['compute_ms'])}) | "
                 f"{s['dashboard_vs_pandas']}× | {series} | {pseries} |"
@@ -73,7 +91,7 @@ def reads(results: list[dict]) -> str:
 
 def peer(results: list[dict]) -> str:
     lines = [
-        "| database | one at a time (services) | per value | bulk (one API POST) | per value "
+        "| run | one at a time (services) | per value | bulk (one API POST) | per value "
         "| top-level series read (median / slowest) | roll-ups checked |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -85,8 +103,11 @@ def peer(results: list[dict]) -> str:
         checked = s["verify"]["checked"] + b["verify"]["checked"]
         wrong = s["verify"]["mismatches"] + b["verify"]["mismatches"]
         lines.append(
-            f"| {r['database']} | **{s['seconds']} s** | {s['ms_per_value']} ms | "
-            f"**{b['seconds']} s** | {b['ms_per_value']} ms | {rd['median_ms']} / "
+            f"| {run_label(r)} | **{s['seconds']} s** (CPU {s.get('cpu_s', '—')} s; roll-ups "
+            f"{s.get('stages', {}).get('rollups_s', '—')} s, status "
+            f"{s.get('stages', {}).get('status_s', '—')} s) | {s['ms_per_value']} ms | "
+            f"**{b['seconds']} s** (CPU {b.get('cpu_s', '—')} s) | {b['ms_per_value']} ms | "
+            f"{rd['median_ms']} / "
             f"{rd['max_ms']} ms | {checked:,} cells, {wrong} wrong |"
         )
     return "\n".join(lines)
@@ -94,7 +115,7 @@ def peer(results: list[dict]) -> str:
 
 def peer_vs_akvo(results: list[dict]) -> str:
     lines = [
-        "| database | Akvo RSR save + roll up | ours, one at a time | ratio | ours, bulk | ratio "
+        "| run | Akvo RSR save + roll up | ours, one at a time | ratio | ours, bulk | ratio "
         "| Akvo RSR programme result read | our series read (slowest) | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -104,22 +125,22 @@ def peer_vs_akvo(results: list[dict]) -> str:
             continue
         a = p["akvo_rsr"]
         lines.append(
-            f"| {r['database']} | {a['save_and_rollup_s']} s | {p['one_at_a_time']['seconds']} s | "
-            f"{p['ratios']['one_at_a_time_vs_akvo']}× faster | {p['bulk_api']['seconds']} s | "
-            f"{p['ratios']['bulk_vs_akvo']}× faster | {a['read_programme_result_s'][0]}–"
+            f"| {run_label(r)} | {a['save_and_rollup_s']} s | {p['one_at_a_time']['seconds']} s | "
+            f"{_times(p['ratios']['one_at_a_time_vs_akvo'])} | {p['bulk_api']['seconds']} s | "
+            f"{_times(p['ratios']['bulk_vs_akvo'])} | {a['read_programme_result_s'][0]}–"
             f"{a['read_programme_result_s'][1]} s | {p['series_read']['max_ms']} ms | "
-            f"{p['ratios']['series_vs_akvo_fastest']}× faster |"
+            f"{_times(p['ratios']['series_vs_akvo_fastest'])} |"
         )
     return "\n".join(lines)
 
 
 def verdicts(results: list[dict]) -> str:
-    lines = ["| database | what | measured | target | |", "|---|---|---:|---|---|"]
+    lines = ["| run | what | measured | target | |", "|---|---|---:|---|---|"]
     mark = {True: "met", False: "**missed**", None: "not applicable"}
     for r in results:
         for v in r.get("verdicts", []):
             lines.append(
-                f"| {r['database']} | {v['what']} | {v['measured']} | {v['target']} | "
+                f"| {run_label(r)} | {v['what']} | {v['measured']} | {v['target']} | "
                 f"{mark[v['met']]} |"
             )
     return "\n".join(lines)
