@@ -904,44 +904,57 @@ def _insert_history(rows: list[tuple]) -> None:
 def observation_review(
     *, actor, observation: Observation, approve: bool, comment: str = ""
 ) -> Observation:
-    comment = (comment or "").strip()
-    if not approve and not comment:
-        raise _error("comment", "Say what needs correcting, so the partner can fix it.")
-    now = timezone.now()
-    new_status = ObservationStatus.APPROVED if approve else ObservationStatus.RETURNED
-    with transaction.atomic():
-        observation.status = new_status
-        observation.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
-        observation.reviewed_at = now
-        observation.review_comment = comment
-        observation.save(
-            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
-        )
-        ObservationHistory.objects.bulk_create(
-            [_history_row(observation, "approved" if approve else "returned", actor, now)]
-        )
-        audit_record(
-            actor=actor,
-            verb="approved value" if approve else "returned value",
-            target=observation,
-            initiative=observation.initiative,
-            changes={"comment": comment} if comment else {},
-        )
-        if observation.initiative.review_observations:
-            _refresh(
-                observation.initiative,
-                {observation.indicator_id: {observation.period}},
-                {observation.partner_id},
-                shrink=True,
-            )
+    """Approve a submitted value (it counts from now on) or return it with a comment."""
+    observations_review_bulk(
+        actor=actor, observations=[observation], approve=approve, comment=comment
+    )
     return observation
 
 
 def observations_review_bulk(*, actor, observations, approve: bool, comment: str = "") -> int:
-    """Approve or return many values at once (one roll-up refresh)."""
+    """Approve or return many values at once: one transaction, one roll-up refresh."""
     observations = list(observations)
-    for obs in observations:
-        observation_review(actor=actor, observation=obs, approve=approve, comment=comment)
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise _error("comment", "Say what needs correcting, so the partner can fix it.")
+    if not observations:
+        return 0
+    initiative = observations[0].initiative
+    if any(o.initiative_id != initiative.pk for o in observations):
+        raise ApplicationError("Review values of one initiative at a time.")
+    now = timezone.now()
+    new_status = ObservationStatus.APPROVED if approve else ObservationStatus.RETURNED
+    reviewer = actor if getattr(actor, "is_authenticated", False) else None
+    cells: dict[int, set[str]] = {}
+    partners: set[int] = set()
+    with transaction.atomic():
+        for observation in observations:
+            observation.status = new_status
+            observation.reviewed_by = reviewer
+            observation.reviewed_at = now
+            observation.review_comment = comment
+            observation.updated_at = now  # bulk_update does not apply auto_now
+            cells.setdefault(observation.indicator_id, set()).add(observation.period)
+            partners.add(observation.partner_id)
+        Observation.objects.bulk_update(
+            observations,
+            ["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"],
+            batch_size=500,
+        )
+        action = "approved" if approve else "returned"
+        ObservationHistory.objects.bulk_create(
+            [_history_row(o, action, actor, now) for o in observations], batch_size=1000
+        )
+        for observation in observations:
+            audit_record(
+                actor=actor,
+                verb=f"{action} value",
+                target=observation,
+                initiative=initiative,
+                changes={"comment": comment} if comment else {},
+            )
+        if initiative.review_observations:
+            _refresh(initiative, cells, partners, shrink=True)
     return len(observations)
 
 

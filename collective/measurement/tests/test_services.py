@@ -229,3 +229,22 @@ def test_a_concurrent_writer_is_retried_not_a_crash(world, bb, people, monkeypat
     assert (result.created, result.updated) == (0, 1)
     assert Observation.objects.get().value == 2
     assert _rollup(people, "2025-01") == Decimal(2)
+
+
+def test_reviewing_many_values_at_once(world, bb, people):
+    world.initiative.review_observations = True
+    world.initiative.save()
+    contributor = world.users["contributor"]
+    submitted = [
+        services.observation_upsert(
+            actor=contributor, indicator=people, partner=partner, period="2025-01", value=2
+        )[0]
+        for partner in (world.partner, world.subpartner)
+    ]
+    assert _rollup(people, "2025-01") is None
+    with pytest.raises(ApplicationError):
+        services.observations_review_bulk(actor=bb, observations=submitted, approve=False)
+    assert services.observations_review_bulk(actor=bb, observations=submitted, approve=True) == 2
+    assert _rollup(people, "2025-01") == Decimal(4)
+    assert _rollup(people, "2025-01", world.partner) == Decimal(4)
+    assert set(Observation.objects.values_list("status", flat=True)) == {"approved"}
