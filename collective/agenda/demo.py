@@ -589,8 +589,10 @@ def _load_initiative(world, initiative, spec) -> None:
     AgendaVersion.objects.filter(pk=v3.pk).update(
         created_at=now - 21 * days, consultation_opened_at=now - 14 * days
     )
-    Endorsement.objects.filter(version=v1).update(created_at=now - 290 * days)
-    Endorsement.objects.filter(version=v2).update(created_at=now - 110 * days)
+    for version, ago in ((v1, 290), (v2, 110)):
+        # updated_at too: the endorse page says when the stance was recorded.
+        when = now - ago * days
+        Endorsement.objects.filter(version=version).update(created_at=when, updated_at=when)
     for index, item in enumerate(items):
         ConsultationItem.objects.filter(pk=item.pk).update(
             created_at=now - timedelta(days=13) + index * timedelta(hours=20)

@@ -120,10 +120,18 @@ class MoveForm(ServiceErrorsMixin, RevisionMixin):
 
     def __init__(self, *args, node: OutcomeNode, **kwargs):
         super().__init__(*args, **kwargs)
+        # Not under itself or its own branch (the service refuses that too).
+        branch = {node.pk}
+        children = list(OutcomeNode.objects.filter(parent=node).values_list("pk", flat=True))
+        while children:
+            branch.update(children)
+            children = list(
+                OutcomeNode.objects.filter(parent__in=children).values_list("pk", flat=True)
+            )
         self.fields["parent"].queryset = (
             OutcomeNode.objects.filter(version=node.version)
             .exclude(kind="sub_outcome")
-            .exclude(pk=node.pk)
+            .exclude(pk__in=branch)
             .order_by("order")
         )
         self.fields["parent"].label_from_instance = lambda n: (

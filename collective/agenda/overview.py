@@ -30,7 +30,10 @@ def agenda_summary(initiative, user) -> Summary:
     can_manage = user.has_perm("agenda.manage", initiative)
     if working is not None and working.consultation_is_open:
         url = reverse("agenda:consultation", kwargs={"slug": slug, "number": working.number})
-        summary.next_step = (f"Have your say on v{working.number}", url)
+        if user.has_perm("agenda.take_part", initiative):
+            summary.next_step = (f"Have your say on v{working.number}", url)
+        elif user.has_perm("agenda.view", initiative):
+            summary.next_step = (f"Read the consultation on v{working.number}", url)
     elif adopted is None and working is None:
         summary.next_step = ("Draft the agenda" if can_manage else "Read about the agenda", index)
     elif working is not None and can_manage:

@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from collective.core.audit import audit_record, diff, snapshot
+from collective.core.choices import Level
 from collective.core.errors import ApplicationError
 from collective.core.models import Initiative, Membership, Partner
 from collective.core.rules import membership_for
@@ -623,7 +624,11 @@ def outcome_update(*, actor, node: OutcomeNode, revision, **fields) -> OutcomeNo
             node.co_partners.set(co_partners)
             after_co = sorted(p.name for p in co_partners)
             if after_co != before_co:
-                changes["co_partners"] = {"from": before_co, "to": after_co}
+                # Names as text, so the audit page reads "Sales → Operations, Sales".
+                changes["co_partners"] = {
+                    "from": ", ".join(before_co) or None,
+                    "to": ", ".join(after_co) or None,
+                }
         audit_record(
             actor=actor,
             verb="changed outcome",
@@ -995,6 +1000,10 @@ def voices_nudge(
         raise ApplicationError("Nudge people while the consultation is open.", code="closed")
     if partner is None and not level:
         raise ApplicationError("Choose a partner or a level to nudge.")
+    if level and level != "none" and level not in Level.values:
+        raise ApplicationError(
+            f"'{level}' is not a level.", errors={"level": [f"Choose one of: {Level.values}."]}
+        )
     _check_partner(version.initiative, partner, "partner")
     members = voices_silent_members(version, partner=partner, level=level)
     recipients = [m for m in members if m.user.email]

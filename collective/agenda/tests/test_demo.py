@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from collective.agenda import demo, selectors
@@ -49,6 +51,9 @@ def test_demo_has_history_and_a_live_consultation_and_loads_once(mailoutbox):
             )
         )
         assert stances == {"endorsed", "reservations"}
+        for e in Endorsement.objects.filter(version__initiative=initiative):
+            # Recorded after the version was adopted, not on the day the demo was loaded.
+            assert e.version.adopted_at < e.updated_at < e.version.adopted_at + timedelta(60)
         v1, v2 = (AgendaVersion.objects.get(initiative=initiative, number=n) for n in (1, 2))
         assert v2.rationale and v2.learning
         from collective.agenda.diff import diff_snapshots

@@ -326,6 +326,8 @@ def test_voices_and_nudge(world, django_capture_on_commit_callbacks):
     assert sent == 1
     with pytest.raises(ApplicationError):
         services.voices_nudge(actor=world.users["backbone"], version=version)
+    with pytest.raises(ApplicationError, match="not a level"):
+        services.voices_nudge(actor=world.users["backbone"], version=version, level="boss")
 
 
 def test_summary_says_what_the_text_became_and_how_the_draft_moved_on(world):
@@ -430,7 +432,7 @@ def test_audit_entries_show_was_and_now(world):
     def changes(verb):
         return AuditEvent.objects.filter(verb=verb).latest("id").changes
 
-    assert changes("changed outcome")["co_partners"] == {"from": ["Sales"], "to": ["Operations"]}
+    assert changes("changed outcome")["co_partners"] == {"from": "Sales", "to": "Operations"}
     assert changes("moved outcome")["parent"] == {
         "from": "Hand-offs take less than a day",
         "to": "Customers go live fast",

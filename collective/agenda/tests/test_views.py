@@ -229,6 +229,11 @@ def test_overview_card_and_search(world, client_as):
     overview = client.get(reverse("core:initiative-overview", args=[world.initiative.slug]))
     assert b"adopted version" in overview.content
     assert f"Have your say on v{version.number}".encode() in overview.content
+    viewer = client_as("viewer").get(
+        reverse("core:initiative-overview", args=[world.initiative.slug])
+    )
+    assert b"Have your say" not in viewer.content  # viewers read; they do not take part
+    assert f"Read the consultation on v{version.number}".encode() in viewer.content
     results = client.get(reverse("core:search", args=[world.initiative.slug]) + "?q=hand-offs")
     assert b"Hand-offs take less than a day" in results.content
 
@@ -483,3 +488,19 @@ def test_adopting_or_deciding_after_the_fact_explains_instead_of_offering_a_form
     response = client.get(url("version-adopt", world, number=1), follow=True)
     assert b"Version 1 is adopted: only a draft" in response.content
     assert response.redirect_chain[-1][0].endswith("/agenda/v/1/")
+
+
+def test_move_form_offers_no_place_inside_the_outcomes_own_branch(world, client_as):
+    version, goal, _outcome, _sub = draft_with_tree(world)
+    second = services.outcome_add(
+        actor=world.users["backbone"],
+        version=version,
+        revision=version.revision,
+        statement="Another goal",
+    )
+    form = (
+        client_as("backbone")
+        .get(url("outcome-move", world, number=version.number, uid=goal.outcome.uid))
+        .context["form"]
+    )
+    assert list(form.fields["parent"].queryset) == [second]  # not itself, not its outcome
