@@ -260,3 +260,23 @@ def test_review_counts_only_approved_values(world, bb, make_indicator):
     assert total() == 2
     assert not Rollup.objects.filter(indicator=people, scope=world.partner).exists()
     assert not IndicatorStatus.objects.filter(indicator=people, scope=world.partner).exists()
+
+
+def test_rebuild_command_repairs_after_a_partner_moves(world, bb, tree, make_indicator):
+    from django.core.management import call_command
+
+    from collective.core import services as core_services
+
+    people = make_indicator("PEOPLE")
+    services.observation_upsert(
+        actor=bb, indicator=people, partner=world.subpartner, period="2024-01", value=3
+    )
+    # Ops Team North moves from Operations to Sales: the services of the core do not tell
+    # measurement, so the command recomputes.
+    core_services.partner_update(actor=bb, partner=world.subpartner, parent=world.other_partner)
+    call_command("measurement_rebuild", world.initiative.slug, stdout=None)
+    values = dict(
+        Rollup.objects.filter(indicator=people, period="2024-01").values_list("scope_id", "value")
+    )
+    assert values[world.other_partner.pk] == 3
+    assert world.partner.pk not in values
