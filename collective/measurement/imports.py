@@ -18,6 +18,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 
 from django.core.files.base import ContentFile
@@ -128,12 +129,22 @@ def _kind(filename: str, head: bytes) -> str:
 
 def _csv_rows(fileobj) -> Iterator[list]:
     raw = fileobj.read()
+    if b"\x00" in raw:
+        raise ApplicationError(
+            "This file is not a CSV text file. Export the sheet as CSV (UTF-8) or upload .xlsx.",
+            errors={"file": ["Not a text file."]},
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    else:
+        raise ApplicationError(
+            "The characters of this CSV file cannot be read. Save it as CSV (UTF-8).",
+            errors={"file": ["Unknown text encoding."]},
+        )
     first = text[: text.find("\n") if "\n" in text else len(text)]
     delimiter = max([",", ";", "\t"], key=first.count)
     yield from csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -145,7 +156,7 @@ def _xlsx_rows(fileobj) -> Iterator[tuple]:
 
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise ApplicationError(
             "This file is not a readable Excel workbook.", errors={"file": [str(exc)[:200]]}
         ) from exc
