@@ -340,24 +340,22 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
             f"WHERE id IN ({inds})"
         )
         info = {row[0]: row[1:] for row in cursor.fetchall()}
-        # Two selects rather than an OR, so each uses the (indicator, scope, ...) index.
+        # One round trip: the roll-ups (two selects rather than an OR, so each uses the
+        # (indicator, scope, ...) index) and the targets.
         select = (
-            "SELECT indicator_id, scope_id, period, period_start, value FROM measurement_rollup "  # noqa: S608
-            f"WHERE indicator_id IN ({inds}) AND breakdown = '' AND "
+            "SELECT 'r', indicator_id, scope_id, period, period_start, value "  # noqa: S608
+            f"FROM measurement_rollup WHERE indicator_id IN ({inds}) AND breakdown = '' AND "
         )
         sql = select + "scope_id IS NULL"
         if scope_ids:
             sql += f" UNION ALL {select}scope_id IN ({_int_list(scope_ids)})"
-        cursor.execute(sql + " ORDER BY 4")
-        rows_ = cursor.fetchall()
-        for ind, sid, period, _start, value in rows_:
-            series[(ind, sid)].append((period, value))
-        cursor.execute(
-            "SELECT indicator_id, partner_id, period, value FROM measurement_target "  # noqa: S608
-            f"WHERE indicator_id IN ({inds})"
+        sql += (
+            " UNION ALL SELECT 't', indicator_id, partner_id, period, period_start, value "  # noqa: S608
+            f"FROM measurement_target WHERE indicator_id IN ({inds}) ORDER BY 5"
         )
-        for ind, pid, period, value in cursor.fetchall():
-            targets[(ind, pid)].append((period, value))
+        cursor.execute(sql)
+        for kind, ind, sid, period, _start, value in cursor.fetchall():
+            (series if kind == "r" else targets)[(ind, sid)].append((period, value))
 
         ops = connection.ops
         now = ops.adapt_datetimefield_value(timezone.now())
