@@ -188,6 +188,16 @@ def partner_delete(request, uid):
 # --- Members ---------------------------------------------------------------------------------
 
 
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 @initiative_view("core.view_members")
 def member_list(request):
     initiative = request.initiative
@@ -213,7 +223,18 @@ def member_list(request):
 @initiative_view("core.manage_members")
 def member_invite(request):
     initiative = request.initiative
-    form = InvitationForm(request.POST or None, initiative=initiative)
+    # Links such as "invite someone from this partner" pre-fill the form: ?partner=<uid>&role=.
+    initial = {}
+    partner_uid = request.GET.get("partner", "")
+    if partner_uid:
+        initial["partner"] = (
+            selectors.partner_list(initiative).filter(uid=partner_uid).first()
+            if _is_uuid(partner_uid)
+            else None
+        )
+    if request.GET.get("role") in Role.values:
+        initial["role"] = request.GET["role"]
+    form = InvitationForm(request.POST or None, initiative=initiative, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         emails = data.pop("emails")

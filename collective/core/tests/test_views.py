@@ -220,3 +220,14 @@ def test_invite_page_lists_bad_addresses_and_keeps_the_text(client_as, world):
         follow=True,
     )
     assert b"Invitation sent to 2 people" in response.content
+
+
+def test_invite_form_can_be_prefilled_from_a_link(client_as, world):
+    client = client_as("backbone")
+    url = reverse("core:member-invite", kwargs={"slug": "acme"})
+    html = client.get(url, {"partner": str(world.other_partner.uid), "role": "partner_lead"})
+    html = html.content.decode()
+    assert f'value="{world.other_partner.pk}" selected' in html
+    assert 'value="partner_lead" selected' in html
+    # Nonsense is ignored, never an error.
+    assert client.get(url, {"partner": "not-a-uid", "role": "emperor"}).status_code == 200
