@@ -280,3 +280,22 @@ def test_large_file_runs_in_the_background_with_progress(
     assert job.state == ImportState.DONE
     assert job.processed_rows == job.total_rows == 240
     assert Observation.objects.count() == 240
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_applies_a_confirmed_import(setup, bb):
+    from django.core.management import call_command
+
+    from collective.measurement.tasks import import_run
+
+    job = services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=_csv(GOOD))
+    job.only_valid = False
+    job.save(update_fields=["only_valid"])
+    result = import_run.using(backend="database").enqueue(job_id=job.pk)
+    assert not Observation.objects.exists()  # queued, not run yet
+    call_command("db_worker", "--backend", "database", "--batch", "--no-startup-delay", "-v", "0")
+    result.refresh()
+    assert result.status == "SUCCESSFUL"
+    job.refresh_from_db()
+    assert job.state == ImportState.DONE and job.created_count == 7
+    assert Observation.objects.count() == 7
