@@ -20,6 +20,7 @@ breakdown '' aggregates all of them.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -459,6 +460,119 @@ def _aggregate_in_sql(initiative_id, metas, cells, pairs, review, scope_ids, *, 
             cursor.execute(sql, sql_params)
 
 
+def _first_start(cells: dict) -> datetime.date:
+    """The start of the earliest changed period (running totals move from there on)."""
+    firsts = [
+        min(periods.parse(p).start for p in pset) if pset else None for pset in cells.values()
+    ]
+    if any(f is None for f in firsts):
+        return periods.parse("1900").start
+    return min(firsts)
+
+
+def _variants(metas, cells, review):
+    """(cells, by breakdown?, where, params) for the total rows and the breakdown rows."""
+    with_bd = {i: cells[i] for i in cells if metas[i].has_breakdown}
+    out = [(cells, False, *_where_for(cells, review))]
+    if with_bd:
+        out.append((with_bd, True, *_where_for(with_bd, review)))
+    return out
+
+
+def _conflict(collective: bool) -> str:
+    if collective:
+        return f" ON CONFLICT (indicator_id, period, breakdown) WHERE scope_id IS NULL {_UPDATE}"
+    return (
+        " ON CONFLICT (indicator_id, period, scope_id, breakdown) WHERE scope_id IS NOT NULL "
+        f"{_UPDATE}"
+    )
+
+
+def _running_totals_in_sql(initiative_id, cells, metas, pairs, review, scope_ids, *, shrink):
+    """Cumulative indicators: per-period sums, then running totals with a window function,
+    stored from the first changed period on."""
+    since = _first_start(cells)
+    all_periods = dict.fromkeys(cells, None)
+    if shrink:
+        _write(initiative_id, [(all_periods, since)], scope_ids, {}, shrink=True)
+    kinds = ",".join(
+        f"({int(i)}, '{metas[i].aggregation}', {'100.0' if metas[i].percent else '1.0'})"
+        for i in cells
+    )
+    statements = []
+    for _cells, by_bd, where, params in _variants(metas, all_periods, review):
+        bd = "o.breakdown" if by_bd else "''"
+        group_bd = ", o.breakdown" if by_bd else ""
+        for collective in ([False] if pairs else []) + [True]:
+            sid = "CAST(NULL AS BIGINT)" if collective else "m.sid"
+            join = "" if collective else " JOIN m ON m.pid = o.partner_id"
+            group_sid = "" if collective else ", m.sid"
+            head = "WITH " if collective else _pairs_cte(pairs) + ", "
+            statements.append(
+                (
+                    f"{head}k(kid, agg, factor) AS (VALUES {kinds}), "  # noqa: S608
+                    f"g AS (SELECT o.indicator_id AS ind, o.period AS period, "
+                    f"MIN(o.period_start) AS ps, {sid} AS sid, {bd} AS bd, SUM(o.value) AS v, "
+                    "SUM(o.numerator) AS n, SUM(o.denominator) AS d, "
+                    f"COUNT(DISTINCT o.partner_id) AS c FROM {OBS} o{join} WHERE {where} "
+                    f"GROUP BY o.indicator_id, o.period{group_sid}{group_bd}), "
+                    "r AS (SELECT ind, period, ps, sid, bd, c, SUM(v) OVER w AS rv, "
+                    "SUM(n) OVER w AS rn, SUM(d) OVER w AS rd FROM g "
+                    "WINDOW w AS (PARTITION BY ind, sid, bd ORDER BY ps ROWS UNBOUNDED PRECEDING)) "
+                    f"INSERT INTO {ROLLUP} ({_COLUMNS}) SELECT {int(initiative_id)}, r.ind, "
+                    "r.period, r.ps, r.sid, r.bd, CASE WHEN k.agg = 'ratio' THEN CASE WHEN "
+                    "r.rd > 0 THEN r.rn * k.factor / r.rd END ELSE r.rv END, "
+                    "CASE WHEN k.agg = 'ratio' THEN r.rn END, "
+                    "CASE WHEN k.agg = 'ratio' THEN r.rd END, r.c "
+                    "FROM r JOIN k ON k.kid = r.ind WHERE r.ps >= %s"
+                    + ("" if shrink else _conflict(collective)),
+                    [*params, connection.ops.adapt_datefield_value(since)],
+                )
+            )
+    with connection.cursor() as cursor:
+        for sql, sql_params in statements:
+            cursor.execute(sql, sql_params)
+
+
+def _latest_in_sql(initiative_id, cells, metas, pairs, review, scope_ids, *, shrink):
+    """'Last' indicators: the most recently submitted value of each cell, chosen with a window
+    function, with the count of reporting partners."""
+    if shrink:
+        _write(initiative_id, [(cells, None)], scope_ids, {}, shrink=True)
+    statements = []
+    for _cells, by_bd, where, params in _variants(metas, cells, review):
+        bd = "o.breakdown" if by_bd else "''"
+        part_bd = ", o.breakdown" if by_bd else ""
+        for collective in ([False] if pairs else []) + [True]:
+            sid = "CAST(NULL AS BIGINT)" if collective else "m.sid"
+            join = "" if collective else " JOIN m ON m.pid = o.partner_id"
+            part_sid = "" if collective else "m.sid, "
+            head = "WITH " if collective else _pairs_cte(pairs) + ", "
+            on_sid = "" if collective else "x.sid = g.sid AND "
+            group_sid = "" if collective else "sid, "
+            statements.append(
+                (
+                    f"{head}x AS (SELECT {sid} AS sid, o.indicator_id AS ind, "  # noqa: S608
+                    f"o.period AS period, o.period_start AS ps, {bd} AS bd, o.value AS v, "
+                    "o.partner_id AS pid, ROW_NUMBER() OVER (PARTITION BY "
+                    f"{part_sid}o.indicator_id, o.period{part_bd} "
+                    "ORDER BY o.submitted_at DESC, o.id DESC) AS rn "
+                    f"FROM {OBS} o{join} WHERE {where}), "
+                    f"g AS (SELECT {group_sid}ind, period, bd, MIN(ps) AS ps, "
+                    f"COUNT(DISTINCT pid) AS c FROM x GROUP BY {group_sid}ind, period, bd) "
+                    f"INSERT INTO {ROLLUP} ({_COLUMNS}) SELECT {int(initiative_id)}, g.ind, "
+                    f"g.period, g.ps, {'NULL' if collective else 'g.sid'}, g.bd, x.v, NULL, "
+                    f"NULL, g.c FROM g JOIN x ON {on_sid}x.ind = g.ind AND x.period = g.period "
+                    "AND x.bd = g.bd AND x.rn = 1 WHERE 1 = 1"
+                    + ("" if shrink else _conflict(collective)),
+                    params,
+                )
+            )
+    with connection.cursor() as cursor:
+        for sql, sql_params in statements:
+            cursor.execute(sql, sql_params)
+
+
 def _where_for(cells, review):
     where, params = _cells_where(cells)
     if review:
@@ -554,18 +668,33 @@ def refresh(
     # A handful of cells (one value written) is cheaper through Python than through the
     # heavier INSERT ... SELECT; both give the same rows (the tests run both).
     bulk = sum(len(p) if p is not None else SQL_MIN_CELLS for p in reported.values())
+    use_sql = bulk >= SQL_MIN_CELLS
     in_sql = {
         i: p
         for i, p in reported.items()
-        if bulk >= SQL_MIN_CELLS
-        and not metas[i].cumulative
-        and metas[i].aggregation != Aggregation.LAST
+        if use_sql and not metas[i].cumulative and metas[i].aggregation != Aggregation.LAST
     }
-    plain = {i: p for i, p in reported.items() if not metas[i].cumulative and i not in in_sql}
+    last_sql = {
+        i: p
+        for i, p in reported.items()
+        if use_sql and not metas[i].cumulative and metas[i].aggregation == Aggregation.LAST
+    }
+    plain = {
+        i: p
+        for i, p in reported.items()
+        if not metas[i].cumulative and i not in in_sql and i not in last_sql
+    }
     cumulative = {i: p for i, p in reported.items() if metas[i].cumulative}
     scope_ids = ALL if partner_ids is ALL else scopes
     if in_sql:
         _aggregate_in_sql(initiative.pk, metas, in_sql, pairs, review, scope_ids, shrink=shrink)
+    if last_sql:
+        _latest_in_sql(initiative.pk, last_sql, metas, pairs, review, scope_ids, shrink=shrink)
+    if cumulative and use_sql:
+        _running_totals_in_sql(
+            initiative.pk, cumulative, metas, pairs, review, scope_ids, shrink=shrink
+        )
+        cumulative = {}
     computed: dict[tuple, Cell] = {}
     writes = []
     if plain:

@@ -171,7 +171,13 @@ def test_one_at_a_time_and_bulk_agree_and_deletions_shrink(world, bb, tree, make
     assert not Rollup.objects.filter(indicator=single, period="2024-02").exists()
 
 
-def test_cumulative_indicator_keeps_running_totals(world, bb, tree, make_indicator):
+@pytest.mark.parametrize("path", ["python", "database"])
+def test_cumulative_indicator_keeps_running_totals(
+    path, world, bb, tree, make_indicator, monkeypatch
+):
+    from collective.measurement import rollups
+
+    monkeypatch.setattr(rollups, "SQL_MIN_CELLS", 10**6 if path == "python" else 0)
     trained = make_indicator("TRAINED", cumulative=True)
     for period, value in [("2024-01", 5), ("2024-02", 3), ("2024-03", 4)]:
         services.observation_upsert(
@@ -280,3 +286,44 @@ def test_rebuild_command_repairs_after_a_partner_moves(world, bb, tree, make_ind
     )
     assert values[world.other_partner.pk] == 3
     assert world.partner.pk not in values
+
+
+@pytest.mark.parametrize("kind", ["sum", "ratio"])
+def test_running_totals_agree_on_both_paths(kind, world, bb, tree, make_indicator, monkeypatch):
+    """Random cumulative data with a breakdown: the Python and the database paths store the
+    same roll-ups (running totals per scope and breakdown, from every period on)."""
+    import random
+
+    from collective.measurement import rollups
+
+    rng = random.Random(kind)
+    stored = {}
+    for path, threshold in (("python", 10**6), ("database", 0)):
+        monkeypatch.setattr(rollups, "SQL_MIN_CELLS", threshold)
+        ind = make_indicator(
+            f"RUN_{path.upper()}", aggregation=kind, cumulative=True,
+            breakdown_dimension="Region", breakdown_values=BREAKDOWNS,
+        )  # fmt: skip
+        rng.seed(kind)
+        for partner in tree:
+            for period in PERIODS:
+                for bd in BREAKDOWNS:
+                    if rng.random() < 0.3:
+                        continue
+                    den = rng.randint(1, 50)
+                    services.observation_upsert(
+                        actor=bb, indicator=ind, partner=partner, period=period,
+                        breakdown=bd, value=rng.randint(0, 99), numerator=rng.randint(0, den),
+                        denominator=den,
+                    )  # fmt: skip
+        if path == "database":
+            services.rollups_rebuild(actor=bb, initiative=world.initiative)
+        stored[path] = sorted(
+            (
+                r.scope_id or 0, r.period, r.breakdown, r.value, r.numerator, r.denominator,
+                r.reporting_partners,
+            )
+            for r in Rollup.objects.filter(indicator=ind)
+        )  # fmt: skip
+    assert stored["python"] == stored["database"]
+    assert stored["python"]
