@@ -186,6 +186,15 @@ def read_table(fileobj, filename: str) -> tuple[list, Iterator]:
 
 def rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict, list[dict]]:
     """The column mapping and the value rows (dicts for the bulk service) of a file."""
+    try:
+        return _rows_from(fileobj, filename, layout, progress)
+    except csv.Error as exc:
+        raise ApplicationError(
+            f"The CSV file cannot be read: {exc}.", errors={"file": [str(exc)]}
+        ) from exc
+
+
+def _rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict, list[dict]]:
     headers, data = read_table(fileobj, filename)
     mapping = map_columns(headers, layout)
     if mapping["missing"]:

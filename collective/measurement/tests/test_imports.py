@@ -299,3 +299,26 @@ def test_the_database_worker_applies_a_confirmed_import(setup, bb):
     job.refresh_from_db()
     assert job.state == ImportState.DONE and job.created_count == 7
     assert Observation.objects.count() == 7
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x81\x8d\x8f\x90\x9d not text at all \xff\xfe",
+        b"indicator,partner,period,value\nPEOPLE,Operations,2025-01," + b"9" * 200_000 + b"\n",
+        b'indicator,partner,period,value\n"PEOPLE,Operations,2025-01,1\n',
+        b"PK\x03\x04 a zip that is not a workbook",
+        b"indicator;partner;period;value\n;;;\n,,,\n",
+    ],
+)
+def test_strange_files_get_a_message_never_a_crash(setup, bb, content):
+    upload = SimpleUploadedFile("odd.csv", content, content_type="text/csv")
+    try:
+        job = services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=upload)
+    except ApplicationError as exc:
+        assert exc.message
+        return
+    preview = services.import_preview(job)
+    assert job.state in (ImportState.FAILED, ImportState.PREVIEWED)
+    assert job.message or preview["errors"] or preview["values"] == 0
+    assert not Observation.objects.exists()
