@@ -83,10 +83,10 @@ def indicator_list(
         )
     if status:
         if status == Status.NO_DATA:
-            qs = qs.exclude(
-                statuses__scope__isnull=True,
-                statuses__status__in=[s for s in Status.values if s != Status.NO_DATA],
+            judged = IndicatorStatus.objects.filter(scope__isnull=True).exclude(
+                status=Status.NO_DATA
             )
+            qs = qs.exclude(pk__in=judged.values("indicator_id"))
         else:
             qs = qs.filter(statuses__scope__isnull=True, statuses__status=status)
     if q:
