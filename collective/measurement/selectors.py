@@ -603,6 +603,7 @@ def grid(initiative: Initiative, partner: Partner, period: str) -> dict:
                     "previous": prev,
                     "has_history": bool(obs and obs.history_count),
                     "is_ratio": ind.aggregation == "ratio",
+                    "due_date": p.end + timedelta(days=a.due_days),
                 }
             )
     return {
@@ -611,7 +612,8 @@ def grid(initiative: Initiative, partner: Partner, period: str) -> dict:
         "label": p.label,
         "previous_period": previous.code,
         "frequency": p.frequency,
-        "due_date": None,
+        # The earliest due date of the rows (each row has its own).
+        "due_date": min((r["due_date"] for r in rows), default=None),
         "rows": rows,
     }
 
