@@ -1572,7 +1572,7 @@ def observations_export(
     return export(initiative=initiative, fmt=fmt, layout=layout, **filters)
 
 
-def rollups_rebuild(*, actor, initiative: Initiative, batch: int = 20) -> int:
+def rollups_rebuild(*, actor, initiative: Initiative, batch: int | None = None) -> int:
     """Recompute every roll-up and status of the initiative (after moving partners, after a
     raw bulk load...). Indicators are processed in batches, so memory stays bounded however
     many values there are; formula indicators follow their inputs."""
@@ -1583,6 +1583,11 @@ def rollups_rebuild(*, actor, initiative: Initiative, batch: int = 20) -> int:
         .order_by(models.F("formula").asc(), "id")
         .values_list("id", flat=True)
     )
+    if batch is None:
+        # About half a million values per batch: statuses read every roll-up of a batch.
+        values = Observation.objects.filter(initiative=initiative).count()
+        per_indicator = max(1, values // max(1, len(ids)))
+        batch = max(1, min(20, 500_000 // per_indicator))
     changed = 0
     with transaction.atomic():
         Rollup.objects.filter(initiative=initiative).delete()
