@@ -84,7 +84,7 @@ def theme() -> dict:
             "tickColor": BORDER,
             "gridColor": GRID,
         },
-        "axisX": {"grid": False, "labelAngle": 0, "labelOverlap": "greedy"},
+        "axisX": {"grid": False, "labelAngle": 0, "labelOverlap": "greedy", "labelSeparation": 12},
         "axisY": {
             "grid": True,
             "tickCount": 5,
@@ -327,6 +327,10 @@ def describe(data: ChartData) -> str:
     if data.targets:
         target = data.targets[-1]
         parts.append(f"target {data.fmt(target.value)} by {target.period}")
+    if data.baseline_forecast:
+        # The turn-the-curve line in words: it often lies on the baseline rule, unseen.
+        end = data.baseline_forecast[-1]
+        parts.append(f"on the baseline trend it would be {data.fmt(end.value)} by {end.period}")
     if data.status_label:
         parts.append(data.status_label.lower())
     return "; ".join(parts) + "."

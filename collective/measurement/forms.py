@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 
@@ -192,6 +194,11 @@ class IndicatorForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["code"].widget.attrs.update(
             {"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
         )
+        for name in ("min_value", "max_value", "baseline_value"):
+            # Stored with six decimals; shown as people type them (62.5, not 62.500000).
+            value = self.initial.get(name)
+            if value is not None and not self.is_bound:
+                self.initial[name] = format(Decimal(str(value)).normalize(), "f")
         if self.instance.pk:
             # The code names the indicator in imports, formulas and links: it stays stable.
             self.fields["code"].disabled = True

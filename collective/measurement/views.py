@@ -155,7 +155,7 @@ def index(request):
         "counts": counts,
         "total": total,
         "filtered": filterset.is_bound and filterset.active,
-        "query": query.urlencode(),
+        "querystring": query.urlencode(),
         "can_manage": _can(request, P_MANAGE),
         "can_import": _can(request, P_IMPORT),
         "can_enter": own is not None and _can(request, P_ENTER, own),
@@ -849,6 +849,7 @@ def grid(request):
         "rows": rows,
         "has_breakdowns": any(row["breakdown"] for row in rows),
         "due_date": min(due_dates) if due_dates else None,
+        "all_in": bool(rows) and all(row["current"] for row in rows),
         "period_choices": period_choices,
         "review_on": request.initiative.review_observations,
     }
@@ -1044,6 +1045,7 @@ def my_reporting(request):
         {
             "partner": partner,
             "groups": groups,
+            "has_duties": bool(duties),
             "overdue_count": sum(1 for d in duties if d["state"] == "overdue"),
             "due_count": sum(1 for d in duties if d["state"] == "due"),
             "on_time_rate": round(100 * sum(1 for d in done if d["on_time"]) / len(done))
@@ -1097,7 +1099,7 @@ def completeness(request):
             "indicators": Indicator.objects.filter(initiative=initiative, archived=False)
             .only("code", "name")
             .order_by("code"),
-            "query": query.urlencode(),
+            "querystring": query.urlencode(),
         },
         partial="report",
     )

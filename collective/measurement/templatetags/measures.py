@@ -31,3 +31,28 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def period_label(code):
+    """{{ "2026-10"|period_label }} -> 'Oct 2026'; anything that is not a period code as is."""
+    from collective.measurement import periods
+
+    if not code or not periods.is_code(str(code)):
+        return code
+    return periods.label(str(code))
+
+
+@register.filter
+def plain(value):
+    """A stored number as people write it: 7.000000 -> '7', 1234.5 -> '1,234.5'; None -> '—'."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return value
+    decimals = max(0, -number.as_tuple().exponent)
+    return f"{number:,.{decimals}f}"

@@ -114,3 +114,14 @@ def test_sparkline_svg():
     assert svg.startswith("<svg") and 'aria-label="Trend of X"' in svg
     assert charts.STATUS_COLOURS["off_track"] in svg
     assert "no data" in str(charts.sparkline_svg([]))
+
+
+def test_description_puts_the_turn_the_curve_line_into_words():
+    baseline = [
+        Point("2025-01", datetime.date(2025, 1, 1), 41),
+        Point("2025-12", datetime.date(2025, 12, 1), 41),
+    ]
+    assert charts.describe(_data(baseline_forecast=baseline)) == (
+        "Days to go live fell from 41 days to 23 days over 6 months; target 14 days by "
+        "2025-12; on the baseline trend it would be 41 days by 2025-12; on track."
+    )
