@@ -38,6 +38,16 @@ HUNDRED = Decimal(100)
 ALL = None  # "every scope" / "every period"
 
 OBS = "measurement_observation"
+
+
+# Observations of a partner subtree: the small (partner -> scope) map drives the loop and each
+# partner's rows are found through the (partner, period) index. CROSS JOIN fixes that order in
+# SQLite, whose planner would otherwise scan the map for every observation.
+def _scoped() -> str:
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    return f"m {join} {OBS} o ON o.partner_id = m.pid"
+
+
 SQL_MIN_CELLS = 8  # from this many (indicator, period) cells on, roll up inside the database
 ROLLUP = "measurement_rollup"
 
@@ -227,7 +237,7 @@ def _aggregate(cells, pairs, *, by_breakdown: bool, review: bool, collective: bo
     if pairs:
         parts.append(
             f"SELECT m.sid, o.indicator_id, o.period, {breakdown}, {aggregates} "  # noqa: S608
-            f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} "
+            f"FROM {_scoped()} WHERE {where} "
             f"GROUP BY m.sid, o.indicator_id, o.period{group_bd}"
         )
         all_params += params
@@ -258,7 +268,7 @@ def _latest_values(cells, pairs, *, review: bool, collective: bool, by_breakdown
         if pairs:
             queries.append(
                 _pairs_cte(pairs) + "SELECT m.sid, o.indicator_id, o.period, o.breakdown, o.value "  # noqa: S608
-                f"FROM {OBS} o JOIN m ON m.pid = o.partner_id WHERE {where} {order}"
+                f"FROM {_scoped()} WHERE {where} {order}"
             )
         if collective:
             queries.append(
@@ -426,7 +436,7 @@ def _aggregate_in_sql(initiative_id, metas, cells, pairs, review, scope_ids, *, 
                     f"INSERT INTO {ROLLUP} ({_COLUMNS}) "
                     f"SELECT {int(initiative_id)}, o.indicator_id, o.period, MIN(o.period_start), "
                     f"m.sid, {bd}, {value} "
-                    f"FROM {OBS} o JOIN m ON m.pid = o.partner_id JOIN k ON k.kid = o.indicator_id "
+                    f"FROM {_scoped()} JOIN k ON k.kid = o.indicator_id "
                     f"WHERE {v_where} GROUP BY o.indicator_id, o.period, m.sid{group_bd}, k.agg, "
                     "k.factor"
                     + (
@@ -505,7 +515,7 @@ def _running_totals_in_sql(initiative_id, cells, metas, pairs, review, scope_ids
         group_bd = ", o.breakdown" if by_bd else ""
         for collective in ([False] if pairs else []) + [True]:
             sid = "CAST(NULL AS BIGINT)" if collective else "m.sid"
-            join = "" if collective else " JOIN m ON m.pid = o.partner_id"
+            source = f"{OBS} o" if collective else _scoped()
             group_sid = "" if collective else ", m.sid"
             head = "WITH " if collective else _pairs_cte(pairs) + ", "
             statements.append(
@@ -514,7 +524,7 @@ def _running_totals_in_sql(initiative_id, cells, metas, pairs, review, scope_ids
                     f"g AS (SELECT o.indicator_id AS ind, o.period AS period, "
                     f"MIN(o.period_start) AS ps, {sid} AS sid, {bd} AS bd, SUM(o.value) AS v, "
                     "SUM(o.numerator) AS n, SUM(o.denominator) AS d, "
-                    f"COUNT(DISTINCT o.partner_id) AS c FROM {OBS} o{join} WHERE {where} "
+                    f"COUNT(DISTINCT o.partner_id) AS c FROM {source} WHERE {where} "
                     f"GROUP BY o.indicator_id, o.period{group_sid}{group_bd}), "
                     "r AS (SELECT ind, period, ps, sid, bd, c, SUM(v) OVER w AS rv, "
                     "SUM(n) OVER w AS rn, SUM(d) OVER w AS rd FROM g "
@@ -545,7 +555,7 @@ def _latest_in_sql(initiative_id, cells, metas, pairs, review, scope_ids, *, shr
         part_bd = ", o.breakdown" if by_bd else ""
         for collective in ([False] if pairs else []) + [True]:
             sid = "CAST(NULL AS BIGINT)" if collective else "m.sid"
-            join = "" if collective else " JOIN m ON m.pid = o.partner_id"
+            source = f"{OBS} o" if collective else _scoped()
             part_sid = "" if collective else "m.sid, "
             head = "WITH " if collective else _pairs_cte(pairs) + ", "
             on_sid = "" if collective else "x.sid = g.sid AND "
@@ -557,7 +567,7 @@ def _latest_in_sql(initiative_id, cells, metas, pairs, review, scope_ids, *, shr
                     "o.partner_id AS pid, ROW_NUMBER() OVER (PARTITION BY "
                     f"{part_sid}o.indicator_id, o.period{part_bd} "
                     "ORDER BY o.submitted_at DESC, o.id DESC) AS rn "
-                    f"FROM {OBS} o{join} WHERE {where}), "
+                    f"FROM {source} WHERE {where}), "
                     f"g AS (SELECT {group_sid}ind, period, bd, MIN(ps) AS ps, "
                     f"COUNT(DISTINCT pid) AS c FROM x GROUP BY {group_sid}ind, period, bd) "
                     f"INSERT INTO {ROLLUP} ({_COLUMNS}) SELECT {int(initiative_id)}, g.ind, "
