@@ -143,3 +143,19 @@ def test_page_filters_do_not_leak_into_the_top_bar_search(name, world, client_as
     top_bar = re.search(r'<input id="topbar-q"[^>]*>', html, re.S)
     assert top_bar and "level=outcome" not in top_bar.group(0)
     assert 'value=""' in top_bar.group(0)
+
+
+def test_computed_indicator_offers_no_data_entry(world, client_as):
+    make_measures(world)
+    services.indicator_create(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        code="SPEED",
+        name="Speed",
+        formula="DONE / DAYS",
+    )
+    client = client_as("contributor")
+    computed = client.get(_url(world, "indicator-detail", code="SPEED")).content.decode()
+    assert "Enter data</a>" not in computed  # nobody reports it: it is computed
+    reported = client.get(_url(world, "indicator-detail", code="DAYS")).content.decode()
+    assert "Enter data</a>" in reported
