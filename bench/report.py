@@ -32,8 +32,10 @@ def _fmt(n, digits: int = 0) -> str:
 def machine(results: list[dict]) -> str:
     m = results[0]["machine"]
     versions = ", ".join(
-        f"{r['database']} {r['machine'].get('postgresql') or r['machine']['sqlite']}"
-        for r in results
+        dict.fromkeys(
+            f"{r['database']} {r['machine'].get('postgresql') or r['machine']['sqlite']}"
+            for r in results
+        )
     )
     return (
         f"{m['cpus']} CPUs, {m['ram_gib']} GiB RAM, Python {m['python']}, pandas "
@@ -150,7 +152,14 @@ def main(paths: list[str]) -> None:
     results = [json.loads(Path(p).read_text()) for p in paths]
     print(f"Machine: {machine(results)}\n")
     for r in results:
-        print(f"- {r['database']}: run of {r['date']}, {r['seconds']} s, args {r['args']}")
+        parts = [k for k in ("import", "reads", "peer") if r.get(k)]
+        sizes = ", ".join(s["label"] for s in r.get("reads") or [])
+        load = r.get("load_average", {})
+        print(
+            f"- {run_label(r)}: {' + '.join(parts)}{f' ({sizes})' if sizes else ''}; "
+            f"{r['seconds']:,.0f} s; load average {load.get('start', ['?'])[0]} → "
+            f"{load.get('end', ['?'])[0]}"
+        )
     print("\n### Import\n")
     print(imports(results))
     print("\n### Dashboard and series\n")
