@@ -5,9 +5,11 @@ roll-ups and statuses fresh (`rollups.refresh` for the affected cells and scopes
 `status.refresh` for the affected indicator × scope pairs).
 
 The bulk path (`observations_upsert_bulk`, used by the API and by imports) avoids per-row ORM
-objects: rows are checked in plain Python against lookups loaded once, then written with
-`executemany` in batches; history rows likewise; roll-ups are recomputed once for all the
-affected cells.
+objects: rows are checked in plain Python against lookups loaded once, then written in batches
+(SQLite: `executemany`; PostgreSQL: COPY); history rows likewise; roll-ups are recomputed once
+for all the affected cells, inside the database. The single-value path (`observation_upsert`,
+used by the entry grid) writes with a few plain SQL statements for the same reason: it runs
+once per value typed.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def _decimal_field(value, field_name: str) -> Decimal | None:
     return parsed
 
 
-def _validate_indicator(indicator: Indicator, outcomes, *, creating: bool) -> None:
+def _validate_indicator(indicator: Indicator, outcomes) -> None:
     errors: dict[str, list[str]] = {}
 
     def add(name, message):
@@ -247,7 +249,7 @@ def indicator_create(*, actor, initiative: Initiative, code: str, name: str, **f
     _indicator_fields(fields)
     outcomes = fields.pop("outcomes", None)
     indicator = Indicator(initiative=initiative, code=code, name=name, **fields)
-    _validate_indicator(indicator, outcomes, creating=True)
+    _validate_indicator(indicator, outcomes)
     with transaction.atomic():
         indicator.save()
         if outcomes:
@@ -274,7 +276,7 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
     old_code = indicator.code
     for key, value in fields.items():
         setattr(indicator, key, value)
-    _validate_indicator(indicator, outcomes, creating=False)
+    _validate_indicator(indicator, outcomes)
     changes = diff(before, snapshot(indicator, tracked))
     locked = {"frequency", "breakdown_dimension", "breakdown_values"} & set(changes)
     if locked and _has_data(indicator):
