@@ -45,7 +45,9 @@ class Indicator(InitiativeOwned):
         blank=True, help_text="Exactly what is counted and how — the definition everyone agreed."
     )
     unit = models.CharField(max_length=30, blank=True, help_text="e.g. days, people, %, €.")
-    value_type = models.CharField(max_length=10, choices=ValueType.choices, default=ValueType.NUMBER)
+    value_type = models.CharField(
+        max_length=10, choices=ValueType.choices, default=ValueType.NUMBER
+    )
     direction = models.CharField(
         max_length=10, choices=Direction.choices, default=Direction.INCREASE
     )
@@ -89,7 +91,9 @@ class Indicator(InitiativeOwned):
     baseline_period = models.CharField(max_length=10, blank=True)
     decimals = models.PositiveSmallIntegerField(default=1)
     is_public = models.BooleanField(
-        "public", default=False, help_text="Anyone may see this indicator if the initiative is public."
+        "public",
+        default=False,
+        help_text="Anyone may see this indicator if the initiative is public.",
     )
     archived = models.BooleanField(default=False)
 
@@ -224,9 +228,7 @@ class ObservationHistory(models.Model):
     """Every change of an observation is kept: who, when, from where, and the values."""
 
     initiative = models.ForeignKey("core.Initiative", on_delete=models.CASCADE, related_name="+")
-    observation = models.ForeignKey(
-        Observation, on_delete=models.CASCADE, related_name="history"
-    )
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(max_length=20)
     value = models.DecimalField(null=True, blank=True, **DECIMAL)
     numerator = models.DecimalField(null=True, blank=True, **DECIMAL)
@@ -333,9 +335,7 @@ class Narrative(InitiativeOwned):
     story = models.TextField(
         "story behind the curve", blank=True, help_text="Why does the curve look like this?"
     )
-    factors = models.TextField(
-        blank=True, help_text="The forces at work, positive and negative."
-    )
+    factors = models.TextField(blank=True, help_text="The forces at work, positive and negative.")
     partners_text = models.TextField(
         "partners who could help", blank=True, help_text="Who has a role to play in doing better?"
     )
@@ -369,7 +369,9 @@ class ImportJob(InitiativeOwned):
     filename = models.CharField(max_length=255)
     layout = models.CharField(max_length=10, default="long")
     mapping = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
     only_valid = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
