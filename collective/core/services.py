@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import hooks
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
 from .errors import ApplicationError
@@ -111,6 +112,8 @@ def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
         with transaction.atomic():
             initiative.save(update_fields=[*changes.keys(), "updated_at"])
             audit_record(actor=actor, verb="updated", target=initiative, changes=changes)
+            if "review_observations" in changes:
+                hooks.notify(hooks.REVIEW_SETTING_CHANGED, actor=actor, initiative=initiative)
     return initiative
 
 
@@ -202,6 +205,7 @@ def partner_update(*, actor, partner: Partner, **fields) -> Partner:
                 child.path = partner.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 2
                 child.save(update_fields=["path", "depth"])
+            hooks.notify(hooks.PARTNER_TREE_CHANGED, actor=actor, initiative=partner.initiative)
         audit_record(actor=actor, verb="updated", target=partner, changes=changes)
     return partner
 

@@ -24,3 +24,28 @@ def import_run(*, job_id: int) -> str:
 
     job = ImportJob.objects.select_related("initiative", "created_by").get(pk=job_id)
     return run(job).state
+
+
+@task()
+def rollups_rebuild_task(*, initiative_id: int, actor_id: int | None = None) -> int:
+    """Recompute every roll-up and status of an initiative (after a partner moved, or after
+    review was switched on or off)."""
+    from django.contrib.auth import get_user_model
+
+    from collective.core.models import Initiative
+
+    from .services import rollups_rebuild
+
+    initiative = Initiative.objects.get(pk=initiative_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return rollups_rebuild(actor=actor, initiative=initiative)
+
+
+def schedule_rebuild(*, actor, initiative) -> None:
+    """Core hook listener: rebuild in the background once the change is committed."""
+    from django.db import transaction
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(
+        lambda: rollups_rebuild_task.enqueue(initiative_id=initiative.pk, actor_id=actor_id)
+    )
