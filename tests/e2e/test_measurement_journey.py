@@ -46,8 +46,10 @@ def test_enter_import_fix_and_see_the_chart_change(demo, new_page):
     expect(cora.get_by_role("heading", level=1)).to_contain_text(
         "Enter data: Onboarding Operations"
     )
-    with cora.expect_navigation():  # choosing a period reloads the grid
-        cora.get_by_label("Period", exact=True).select_option(period.code)
+    period_menu = cora.get_by_label("Period", exact=True)
+    if period_menu.input_value() != period.code:  # the grid opens on the earliest period due
+        period_menu.select_option(period.code)  # choosing a period reloads the grid
+        cora.wait_for_url(re.compile(rf"period={period.code}"))
     expect(cora.get_by_role("heading", level=1)).to_contain_text(period.label)
     cell = cora.get_by_label(f"{NAME}, {period.label}", exact=True)
     cell.fill("-5")
