@@ -22,12 +22,12 @@ import zipfile
 from collections.abc import Iterator
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collective.core.errors import ApplicationError
 
-from . import periods
+from . import periods, staging
 from .choices import ImportState, Source
 from .models import ImportJob
 
@@ -284,6 +284,7 @@ def start(*, actor, initiative, uploaded_file, layout: str = "long") -> ImportJo
     )
     job.file.save(job.filename, ContentFile(uploaded_file.read()), save=False)
     job.save()
+    staging.discard_old(initiative)
     from collective.core.audit import audit_record
 
     audit_record(actor=actor, verb="uploaded import", target=job, changes={"file": job.filename})
@@ -303,8 +304,9 @@ def _read_job(job: ImportJob, progress=None) -> tuple[dict, list[dict]]:
 
 
 def check(job: ImportJob) -> ImportJob:
-    """Read the stored file and build the preview (no values are written)."""
-    from .services import observations_plan
+    """Read the stored file, check every row and stage the valid ones; build the preview (no
+    values are written)."""
+    from .services import RowChecker
 
     _set(job, state=ImportState.RUNNING, message="Reading the file…", processed_rows=0)
     try:
@@ -316,7 +318,18 @@ def check(job: ImportJob) -> ImportJob:
         ])  # fmt: skip
         return job
     _set(job, message="Checking every row…", total_rows=len(rows))
-    plan = observations_plan(actor=job.created_by, initiative=job.initiative, rows=rows)
+    # What the checks depend on besides the rows, taken before them: confirming writes the
+    # staged rows only while it is unchanged (see staging.py).
+    mark = staging.fingerprint(job.initiative, job.created_by)
+    good, errors = RowChecker(job.initiative, job.created_by).check(rows)
+    counts = staging.stage(job, good)
+    plan = {
+        "create": counts["created"],
+        "update": counts["updated"],
+        "unchanged": counts["unchanged"],
+        "errors": errors,
+        "invalid_rows": len({e["row"] for e in errors}),
+    }
     sample = [
         {k: _text(v) if not isinstance(v, datetime.date) else v.isoformat() for k, v in r.items()}
         for r in rows[:SAMPLE_ROWS]
@@ -330,6 +343,8 @@ def check(job: ImportJob) -> ImportJob:
             "error_count": len(plan["errors"]),
             "values": len(rows),
             "sample": sample,
+            "fingerprint": mark,
+            "staged": len(good),
         }
     )
     _set(
@@ -413,11 +428,48 @@ def confirm(*, actor, job: ImportJob, only_valid: bool = False) -> ImportJob:
     return run(job)
 
 
+def _apply_staged(job: ImportJob):
+    """Write the rows checked and staged by the preview; None when they are out of date."""
+    from .services import RETRIES, BulkResult
+
+    m = job.mapping or {}
+    for attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                counts = staging.apply(
+                    job, job.created_by, expected=m.get("fingerprint", ""), rows=m.get("staged", -1)
+                )
+            break
+        except staging.Stale:
+            return None
+        except IntegrityError:
+            # Someone saved one of the new values at the same moment: classify again.
+            if attempt == RETRIES - 1:
+                return None
+    return BulkResult(
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        errors=list(job.errors or []),
+        total=job.total_rows,
+    )
+
+
 def run(job: ImportJob) -> ImportJob:
-    """Apply the stored file (atomically) and record the outcome on the job."""
+    """Apply the checked file (atomically) and record the outcome on the job.
+
+    The rows staged by the preview are written directly; when the indicators, partners or the
+    uploader's rights changed since (or the rows were not staged), the file is read and checked
+    again and written through the bulk service."""
     from .services import observations_upsert_bulk
 
-    _set(job, state=ImportState.RUNNING, message="Reading the file…", processed_rows=0)
+    _set(job, state=ImportState.RUNNING, message="Saving the checked values…", processed_rows=0)
+    result = _apply_staged(job)
+    if result is not None:
+        _finish(job, result, skipped=(job.mapping or {}).get("invalid_rows", 0))
+        return job
+    staging.discard(job)
+    _set(job, message="Reading the file…")
     try:
         _mapping, rows = _read_job(job, progress=lambda n: _set(job, processed_rows=n // 2))
         _set(job, message=f"Saving {len(rows):,} values…", processed_rows=len(rows) // 2)
@@ -440,6 +492,11 @@ def run(job: ImportJob) -> ImportJob:
             finished_at=timezone.now(),
         )
         return job
+    _finish(job, result, skipped=len({e["row"] for e in result.errors}))
+    return job
+
+
+def _finish(job: ImportJob, result, *, skipped: int) -> None:
     done = result.created + result.updated
     _set(
         job,
@@ -448,14 +505,13 @@ def run(job: ImportJob) -> ImportJob:
         updated_count=result.updated,
         unchanged_count=result.unchanged,
         errors=result.errors[:MAX_STORED_ERRORS],
-        processed_rows=job.total_rows or len(rows),
-        total_rows=job.total_rows or len(rows),
+        processed_rows=job.total_rows or result.total,
+        total_rows=job.total_rows or result.total,
         finished_at=timezone.now(),
         message=f"Imported {done:,} value{'s' if done != 1 else ''}: {result.created:,} new, "
         f"{result.updated:,} updated, {result.unchanged:,} unchanged"
-        + (f"; {len({e['row'] for e in result.errors}):,} rows skipped." if result.errors else "."),
+        + (f"; {skipped:,} rows skipped." if skipped else "."),
     )
-    return job
 
 
 def import_file(*, actor, initiative, fileobj, filename: str, layout: str = "long",

@@ -387,3 +387,31 @@ class ImportJob(InitiativeOwned):
 
     def __str__(self) -> str:
         return f"Import {self.filename} ({self.state})"
+
+
+class ImportRow(models.Model):
+    """A checked row of an import, kept from the preview until the import is confirmed.
+
+    Confirming writes the staged rows with a few set-based statements instead of reading and
+    checking the file a second time (see `staging.py`). Plain ids, no foreign keys: the rows
+    live minutes, and `staging.fingerprint` tells when indicators or partners changed since the
+    check (then the file is read and checked again)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField()
+    indicator_id = models.BigIntegerField()
+    partner_id = models.BigIntegerField()
+    period = models.CharField(max_length=10)
+    period_start = models.DateField()
+    breakdown = models.CharField(max_length=60, blank=True, default="")
+    value = models.DecimalField(null=True, blank=True, **DECIMAL)
+    numerator = models.DecimalField(null=True, blank=True, **DECIMAL)
+    denominator = models.DecimalField(null=True, blank=True, **DECIMAL)
+    note = models.TextField(blank=True)
+    has_note = models.BooleanField(default=False)
+    # What confirming does with the row: created / updated / unchanged (set in SQL).
+    action = models.CharField(max_length=10, blank=True, default="")
+    observation_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Import row {self.row} of job {self.job_id}"
