@@ -135,6 +135,11 @@ def bench_import(rows: int, actor) -> dict:
     raw = baselines.raw_insert_csv(path, **ids)
     # The same with time-ordered uids: how much of the floor is the random uid index?
     raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=baselines.uuid7)
+    # The floor of the set-based design: staging, INSERT ... SELECT, history and roll-ups in SQL.
+    from collective.measurement.rollups import Tree
+
+    scopes_of = Tree.load(built.initiative.pk).chains
+    floor = baselines.set_based_floor(path, **ids, scopes_of=scopes_of)
     return {
         "rows": n,
         "check_s": round(t_check.seconds, 3),
@@ -145,6 +150,7 @@ def bench_import(rows: int, actor) -> dict:
         "rows_per_cpu_s": round(n / (t_check.cpu + t_apply.cpu)),
         "raw": raw,
         "raw_time_ordered_uid": raw_ordered,
+        "set_based_floor": floor,
         "engine_vs_raw": round(raw["rows_per_s"] / (n / engine_s), 2),
         "preview_counts": {k: preview[k] for k in ("create", "update", "unchanged")},
         # Of apply_s: the roll-up and status refreshes; the rest reads, re-checks and writes.
@@ -400,6 +406,18 @@ def print_table(result: dict) -> None:
         print(
             f"  the same, time-ordered uids {imp['raw_time_ordered_uid']['rows_per_s']:>10,} rows/s"
         )
+        floor = imp.get("set_based_floor")
+        if floor:
+            print(
+                f"  set-based floor (SQL only) {floor['rows_per_s']:>11,} rows/s  "
+                f"({floor['rows_per_s_without_rollups']:,} without roll-ups; {floor['stages']})"
+            )
+        stages = imp.get("apply_stages")
+        if stages:
+            print(
+                f"  engine's confirm: roll-ups {stages['rollups_s']} s, "
+                f"status {stages['status_s']} s"
+            )
     reads = result.get("reads") or []
     if reads:
         print(
