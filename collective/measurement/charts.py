@@ -50,7 +50,10 @@ CATEGORY = [
 MAX_SERIES = 10
 TARGET_DASH = [6, 4]
 FORECAST_DASH = [2, 3]
-BASELINE_FORECAST_DASH = [1, 4]
+# The baseline forecast ("turn the curve": where the curve goes if nothing changes) has its own
+# colour and a dash-dot line, so it stays visible where it runs along the baseline rule.
+BASELINE_FORECAST_DASH = [8, 3, 2, 3]
+BASELINE_FORECAST_COLOUR = "#8f3f71"
 
 CURRENCY_SYMBOLS = {"€", "$", "£", "¥", "₹", "CHF", "EUR", "USD", "GBP"}
 
@@ -278,18 +281,47 @@ class ChartData:
     def has_data(self) -> bool:
         return any(self.actuals.values())
 
+    @property
+    def baseline_forecast_flat(self) -> bool:
+        """True when the baseline forecast is level (no trend before the baseline to project)."""
+        values = [p.value for p in self.baseline_forecast]
+        return bool(values) and max(values) - min(values) < 1e-9
+
+    @property
+    def baseline_trend_points(self) -> int:
+        """How many collective values there are up to and including the baseline period."""
+        if not self.baseline_forecast or self.by != "collective" or not self.actuals:
+            return 0
+        start = self.baseline_forecast[0].date
+        points = next(iter(self.actuals.values()))
+        return sum(1 for p in points if p.date <= start)
+
+    @property
+    def baseline_forecast_label(self) -> str:
+        """The legend's name of the baseline forecast: says when it is level for lack of a trend."""
+        if self.baseline_forecast_flat and self.baseline_trend_points < 2:
+            return "Baseline forecast (flat: no earlier trend)"
+        return "Baseline forecast"
+
 
 FREQUENCY_WORDS = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
 
 
+def period_label(code: str) -> str:
+    """'2026-10' -> 'Oct 2026', '2026-Q3' -> 'Q3 2026' (helper points' "~" dropped)."""
+    from . import periods
+
+    return periods.label(str(code or "").lstrip("~"))
+
+
 def describe(data: ChartData) -> str:
     """One sentence saying what the chart shows, e.g. 'Days to go live fell from 41 to 23 over
-    24 months; target 14 by 2026-12; off track.'"""
+    24 months; target 14 by Dec 2026; off track.'"""
     if not data.has_data:
         text = f"{data.title}: no values reported yet"
         if data.targets:
             last = data.targets[-1]
-            text += f"; target {data.fmt(last.value)} by {last.period}"
+            text += f"; target {data.fmt(last.value)} by {period_label(last.period)}"
         return text + "."
     parts = []
     if data.by == "collective":
@@ -297,7 +329,7 @@ def describe(data: ChartData) -> str:
         first, last = points[0], points[-1]
         periods = FREQUENCY_WORDS.get(data.frequency, "periods")
         if len(points) == 1:
-            parts.append(f"{data.title} was {data.fmt(last.value)} in {last.period}")
+            parts.append(f"{data.title} was {data.fmt(last.value)} in {period_label(last.period)}")
         else:
             if last.value > first.value:
                 verb = "rose"
@@ -322,15 +354,25 @@ def describe(data: ChartData) -> str:
         parts.append(
             f"{data.title} for {len(data.actuals)} {series_word}; "
             f"best latest value {latest[0][1]} at {data.fmt(latest[0][0])} "
-            f"({latest[0][2].period})"
+            f"({period_label(latest[0][2].period)})"
         )
     if data.targets:
         target = data.targets[-1]
-        parts.append(f"target {data.fmt(target.value)} by {target.period}")
+        parts.append(f"target {data.fmt(target.value)} by {period_label(target.period)}")
     if data.baseline_forecast:
-        # The turn-the-curve line in words: it often lies on the baseline rule, unseen.
-        end = data.baseline_forecast[-1]
-        parts.append(f"on the baseline trend it would be {data.fmt(end.value)} by {end.period}")
+        # The turn-the-curve line in words: where the curve goes if nothing changes.
+        start, end = data.baseline_forecast[0], data.baseline_forecast[-1]
+        if data.baseline_forecast_flat and data.baseline_trend_points < 2:
+            parts.append(
+                f"baseline forecast (if nothing changes): flat at {data.fmt(end.value)} from "
+                f"{period_label(start.period)} to {period_label(end.period)}, as there is no "
+                "earlier trend to project"
+            )
+        else:
+            parts.append(
+                f"baseline forecast (the trend up to {period_label(start.period)}, if nothing "
+                f"changes): {data.fmt(end.value)} by {period_label(end.period)}"
+            )
     if data.status_label:
         parts.append(data.status_label.lower())
     return "; ".join(parts) + "."
@@ -341,6 +383,7 @@ def _row(kind: str, series: str, point: Point) -> dict:
         "kind": kind,
         "series": series,
         "period": point.period.lstrip("~"),
+        "label": period_label(point.period),
         "date": point.date.isoformat(),
         "value": point.value,
         "marker": not point.period.startswith("~"),
@@ -381,16 +424,17 @@ def indicator_spec(data: ChartData) -> dict:
     }
     tooltip = [
         {"field": "series", "type": "nominal", "title": "Series"},
-        {"field": "period", "type": "nominal", "title": "Period"},
+        {"field": "label", "type": "nominal", "title": "Period"},
         {"field": "value", "type": "quantitative", "title": "Value", "format": value_format},
     ]
     rows = []
     for name, points in _shown_series(data).items():
         rows += [_row("Actual", name, p) for p in points]
+    baseline_kind = data.baseline_forecast_label
     lines = [
         ("Target", _target_line(data)),
         ("Forecast", data.forecast),
-        ("Baseline forecast", data.baseline_forecast),
+        (baseline_kind, data.baseline_forecast),
     ]
     for kind, points in lines:
         rows += [_row(kind, kind, p) for p in points]
@@ -407,62 +451,9 @@ def indicator_spec(data: ChartData) -> dict:
         if many
         else {"value": BRAND}
     )
-    layers = [
-        {
-            "transform": [{"filter": "datum.kind === 'Actual'"}],
-            "mark": {"type": "line", "point": True, "strokeWidth": 2},
-            "encoding": {"x": x, "y": y, "color": actual_colour, "tooltip": tooltip},
-        }
-    ]
-    dash_kinds = [kind for kind, points in lines if points]
-    if dash_kinds:
-        styles = {
-            "Target": (TARGET_DASH, INK),
-            "Forecast": (FORECAST_DASH, BRAND),
-            "Baseline forecast": (BASELINE_FORECAST_DASH, BASELINE),
-        }
-        dash_domain = dash_kinds
-        dash_range = [styles[kind][0] for kind in dash_kinds]
-        colour_range = [styles[kind][1] for kind in dash_kinds]
-        layers.append(
-            {
-                "transform": [{"filter": "datum.kind !== 'Actual'"}],
-                "mark": {"type": "line", "strokeWidth": 1.75},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "detail": {"field": "kind"},
-                    "strokeDash": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {"domain": dash_domain, "range": dash_range},
-                        "legend": {"orient": "bottom", "symbolStrokeColor": MUTED},
-                    },
-                    "color": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {"domain": dash_domain, "range": colour_range},
-                    },
-                    "tooltip": tooltip,
-                },
-            }
-        )
-        if data.targets:
-            layers.append(
-                {
-                    "transform": [{"filter": "datum.kind === 'Target' && datum.marker"}],
-                    "mark": {
-                        "type": "point",
-                        "shape": "diamond",
-                        "size": 60,
-                        "filled": True,
-                        "color": INK,
-                    },
-                    "encoding": {"x": x, "y": y, "tooltip": tooltip},
-                }
-            )
+    # Drawn bottom to top: the baseline rule, the dashed lines, the actuals. The baseline
+    # forecast lies over the rule (it starts at the baseline), so it must come after it.
+    layers = []
     if data.baseline is not None:
         layers.append(
             {
@@ -492,6 +483,76 @@ def indicator_spec(data: ChartData) -> dict:
                 },
             }
         )
+    dash_kinds = [kind for kind, points in lines if points]
+    if dash_kinds:
+        styles = {
+            "Target": (TARGET_DASH, INK, 1.75),
+            "Forecast": (FORECAST_DASH, BRAND, 1.75),
+            baseline_kind: (BASELINE_FORECAST_DASH, BASELINE_FORECAST_COLOUR, 2.5),
+        }
+        dash_domain = dash_kinds
+        layers.append(
+            {
+                "transform": [{"filter": "datum.kind !== 'Actual'"}],
+                "mark": {"type": "line"},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "detail": {"field": "kind"},
+                    "strokeDash": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": dash_domain,
+                            "range": [styles[kind][0] for kind in dash_kinds],
+                        },
+                        "legend": {"orient": "bottom", "labelLimit": 320},
+                    },
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": dash_domain,
+                            "range": [styles[kind][1] for kind in dash_kinds],
+                        },
+                    },
+                    "strokeWidth": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": dash_domain,
+                            "range": [styles[kind][2] for kind in dash_kinds],
+                        },
+                        "legend": None,
+                    },
+                    "tooltip": tooltip,
+                },
+            }
+        )
+        if data.targets:
+            layers.append(
+                {
+                    "transform": [{"filter": "datum.kind === 'Target' && datum.marker"}],
+                    "mark": {
+                        "type": "point",
+                        "shape": "diamond",
+                        "size": 60,
+                        "filled": True,
+                        "color": INK,
+                    },
+                    "encoding": {"x": x, "y": y, "tooltip": tooltip},
+                }
+            )
+    layers.append(
+        {
+            "transform": [{"filter": "datum.kind === 'Actual'"}],
+            "mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "encoding": {"x": x, "y": y, "color": actual_colour, "tooltip": tooltip},
+        }
+    )
     spec["layer"] = layers
     # Partners (or breakdown values) and the line styles get their own colours and legends.
     spec["resolve"] = {"scale": {"color": "independent", "strokeDash": "independent"}}
@@ -528,7 +589,8 @@ def _large(data: ChartData) -> bool:
 
 
 def _date_format(frequency: str) -> str:
-    return {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}.get(
+    """Axis labels as the pages write periods: 'Oct 2026', 'Q3 2026', 'Week 45, 2026', '2026'."""
+    return {"week": "Week %V, %G", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}.get(
         frequency, "%b %Y"
     )
 
@@ -631,19 +693,28 @@ def chart_data_from_series(
     return data
 
 
+def _table_row(point: Point) -> dict:
+    return {
+        "period": point.period,
+        "label": period_label(point.period),
+        "date": point.date,
+        "values": {},
+    }
+
+
 def table_rows(data: ChartData) -> tuple[list[str], list[dict]]:
     """The data-table alternative: one row per period, one column per series + target."""
     columns = list(data.actuals)
     by_period: dict[str, dict] = {}
     for name, points in data.actuals.items():
         for p in points:
-            row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+            row = by_period.setdefault(p.period, _table_row(p))
             row["values"][name] = data.fmt(p.value)
     for p in data.targets:
-        row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+        row = by_period.setdefault(p.period, _table_row(p))
         row["target"] = data.fmt(p.value)
     for p in data.forecast:
-        row = by_period.setdefault(p.period, {"period": p.period, "date": p.date, "values": {}})
+        row = by_period.setdefault(p.period, _table_row(p))
         row["forecast"] = data.fmt(p.value)
     rows = sorted(by_period.values(), key=lambda r: r["date"])
     for row in rows:
@@ -659,7 +730,9 @@ def legend_html(data: ChartData):
     if data.forecast:
         items.append(("Forecast", "legend-forecast"))
     if data.baseline_forecast:
-        items.append(("Baseline forecast (the curve to turn)", "legend-baseline-forecast"))
+        items.append(
+            (f"{data.baseline_forecast_label}: the curve to turn", "legend-baseline-forecast")
+        )
     if data.baseline is not None:
         items.append(("Baseline", "legend-baseline"))
     return format_html_join("", '<li class="{}">{}</li>', ((c, t) for t, c in items))

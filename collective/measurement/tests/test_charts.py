@@ -53,7 +53,7 @@ def _data(**kwargs) -> ChartData:
 def test_description_says_what_the_chart_shows():
     assert charts.describe(_data()) == (
         "Days to go live fell from 41 days to 23 days over 6 months; target 14 days by "
-        "2025-12; on track."
+        "Dec 2025; on track."
     )
     assert charts.describe(_data(actuals={})).startswith("Days to go live: no values reported")
 
@@ -123,5 +123,6 @@ def test_description_puts_the_turn_the_curve_line_into_words():
     ]
     assert charts.describe(_data(baseline_forecast=baseline)) == (
         "Days to go live fell from 41 days to 23 days over 6 months; target 14 days by "
-        "2025-12; on the baseline trend it would be 41 days by 2025-12; on track."
+        "Dec 2025; baseline forecast (if nothing changes): flat at 41 days from Jan 2025 to "
+        "Dec 2025, as there is no earlier trend to project; on track."
     )

@@ -30,6 +30,23 @@
     }
   }
 
+  // On a phone a legend in one row runs past the edge: stack its entries instead.
+  var NARROW = 480;
+  function narrowLegends(spec, width) {
+    if (!width || width >= NARROW) { return; }
+    var layers = spec.layer || [spec];
+    for (var i = 0; i < layers.length; i++) {
+      var encoding = layers[i].encoding || {};
+      for (var channel in encoding) {
+        var legend = encoding[channel] && encoding[channel].legend;
+        if (legend && typeof legend === "object") {
+          legend.columns = channel === "color" && legend.columns ? 2 : 1;
+          legend.labelLimit = Math.max(120, width - 60);
+        }
+      }
+    }
+  }
+
   function render(box) {
     if (box.getAttribute("data-chart-ready") === "1") { return; }
     var spec = readSpec(box);
@@ -44,6 +61,7 @@
       });
     }
     setMode(box, "chart");
+    narrowLegends(spec, canvas.clientWidth || box.clientWidth);
     window.vegaEmbed(canvas, spec, { actions: false, renderer: "svg" }).then(function (result) {
       box.setAttribute("data-chart-rendered", "1");
       var svg = canvas.querySelector("svg");
