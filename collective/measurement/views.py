@@ -479,7 +479,7 @@ def target_list(request, code):
             who = target.partner.name if target.partner else "Collective"
             messages.success(
                 request,
-                f"{who} target for {target.period} set to "
+                f"{who} target for {periods.label(target.period)} set to "
                 f"{charts.format_for(indicator, target.value)}.",
             )
             return redirect("measurement:target-list", slug=_slug(request), code=code)
@@ -504,7 +504,7 @@ def target_delete(request, code, pk):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Target for {target.period} removed.")
+        messages.success(request, f"Target for {periods.label(target.period)} removed.")
     return redirect("measurement:target-list", slug=_slug(request), code=code)
 
 
@@ -635,7 +635,7 @@ def observation_review(request, uid):
         else:
             messages.success(
                 request,
-                f"{observation.indicator.code} {observation.period} for "
+                f"{observation.indicator.code} {periods.label(observation.period)} for "
                 f"{observation.partner.name} {'approved' if approve else 'returned'}.",
             )
     else:
@@ -661,7 +661,7 @@ def observation_delete(request, uid):
         messages.success(
             request,
             f"The value of {observation.indicator.code} for {observation.partner.name} in "
-            f"{observation.period} was deleted.",
+            f"{periods.label(observation.period)} was deleted.",
         )
         return redirect(observation.indicator)
     return render(

@@ -130,3 +130,25 @@ def test_chart_axis_tooltip_and_table_use_period_labels():
     _columns, rows = charts.table_rows(data)
     assert [r["label"] for r in rows] == ["Q1 2026", "Q2 2026"]
     assert charts.describe(data) == "Sessions rose from 3 to 5 over 2 quarters."
+
+
+def test_pages_show_period_labels_not_codes(world, client_as):
+    measures = make_measures(world)
+    client = client_as("backbone")
+    dashboard = client.get(_url(world)).content.decode()
+    assert "Jun 2026" in dashboard and "by Dec 2026" in dashboard
+    assert ">2026-06<" not in dashboard and "by 2026-12" not in dashboard
+    page = client.get(_url(world, "indicator-detail", code="DAYS")).content.decode()
+    assert "(Jun 2026)" in page and "Collective · Dec 2026" in page
+    assert '<th scope="row" class="fw-normal">Mar 2026</th>' in page
+    assert "<td>Jun 2026</td>" in page
+    assert "2026-06</td>" not in page and "(2026-06)" not in page
+    scorecard = client.get(_url(world, "scorecard", uid=world.partner.uid)).content.decode()
+    assert "Jun 2026" in scorecard and ">2026-06<" not in scorecard
+    targets = client.get(_url(world, "target-list", code="DAYS")).content.decode()
+    assert "<td>Dec 2026</td>" in targets
+    # Exports round-trip: they keep the codes.
+    export = client.get(_url(world, "export"), {"format": "csv", "layout": "long"})
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    assert b"2026-06" in body and b"Jun 2026" not in body
+    assert measures.days.code == "DAYS"

@@ -47,9 +47,9 @@ def test_actions_by_role(role, present, absent, world, client_as):
 def test_rows_show_formatted_values_targets_status_and_sparkline(world, client_as):
     make_measures(world)
     html = client_as("viewer").get(_url(world)).content.decode()
-    # DAYS: mean of 25 and 29 days in 2026-06; target 14 days by 2026-12.
+    # DAYS: mean of 25 and 29 days in 2026-06; target 14 days by 2026-12 (shown as labels).
     assert "27 days" in html
-    assert "14 days" in html and "by 2026-12" in html
+    assert "14 days" in html and "by Dec 2026" in html
     # RATE: ratio of summed numerators and denominators, shown as a percent with one decimal.
     assert "50.0%" in html
     assert 'class="sparkline"' in html
