@@ -452,5 +452,32 @@ class DashboardFilter(IndicatorFilter):
 
     @property
     def active(self) -> bool:
-        data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.form.is_valid()
+        data = getattr(self.form, "cleaned_data", {})
         return any(v for k, v in data.items() if k not in ("sort", "group"))
+
+    IGNORED_WORDS = {
+        "outcome": "there is no such outcome in this initiative",
+        "partner": "there is no such partner in this initiative",
+    }
+
+    def ignore_invalid(self) -> list[str]:
+        """Drop the filters whose value is not one of the choices (a stale or hand-made link)
+        and say so: one sentence per filter. The page then shows the other filters' result; the
+        fields lose their error state, since the message is on the page."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        notes = []
+        for name in list(self.form.errors):
+            field = self.form.fields.get(name)
+            label = (field.label if field else name) or name
+            value = str(self.data.get(name, ""))[:60]
+            reason = self.IGNORED_WORDS.get(name)
+            if reason is None:
+                choices = [str(text) for key, text in getattr(field, "choices", []) if key]
+                reason = "it is not one of the choices"
+                if 0 < len(choices) <= 8:
+                    reason = "choose one of " + ", ".join(choices)
+            notes.append(f"{label} “{value}” was ignored: {reason}.")
+            del self.form.errors[name]
+        return notes

@@ -137,6 +137,7 @@ def index(request):
         queryset=queries.dashboard_indicators(initiative),
         initiative=initiative,
     )
+    ignored = filterset.ignore_invalid()
     indicators = filterset.qs if filterset.is_bound else filterset.queryset
     page = paginate(request, indicators, per_page=50)
     prefetch_related_objects(page.object_list, "outcomes")
@@ -155,6 +156,7 @@ def index(request):
         "counts": counts,
         "total": total,
         "filtered": filterset.is_bound and filterset.active,
+        "ignored_filters": ignored,
         "querystring": query.urlencode(),
         "can_manage": _can(request, P_MANAGE),
         "can_import": _can(request, P_IMPORT),

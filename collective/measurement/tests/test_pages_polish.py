@@ -152,3 +152,37 @@ def test_pages_show_period_labels_not_codes(world, client_as):
     body = b"".join(export.streaming_content) if export.streaming else export.content
     assert b"2026-06" in body and b"Jun 2026" not in body
     assert measures.days.code == "DAYS"
+
+
+# --- 3. Dashboard filters ----------------------------------------------------------------------
+
+
+def test_invalid_filters_are_ignored_with_a_message(world, client_as):
+    make_measures(world)
+    response = client_as("viewer").get(
+        _url(world), {"status": "bogus", "partner": "nobody", "outcome": "999", "q": "days"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Some filters could not be used" in html
+    assert "Status “bogus” was ignored: choose one of On track, At risk, Off track" in html
+    assert "Partner “nobody” was ignored: there is no such partner in this initiative." in html
+    assert "Outcome “999” was ignored" in html
+    # No red field without a message; the valid filter (search) still applies.
+    assert 'aria-invalid="true"' not in html
+    assert "Days to go live" in html and "Customers onboarded" not in html
+    assert "Clear</a>" in html
+
+
+def test_invalid_filter_in_an_htmx_request_still_says_so(world, client_as):
+    make_measures(world)
+    response = client_as("viewer").get(_url(world), {"level": "zz"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Level “zz” was ignored" in html
+    assert "Days to go live" in html and "Customers onboarded" in html
+
+
+def test_valid_filters_give_no_message(world, client_as):
+    make_measures(world)
+    html = client_as("viewer").get(_url(world), {"status": "on_track"}).content.decode()
+    assert "Some filters could not be used" not in html
