@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -20,6 +21,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from collective.core.errors import ApplicationError
@@ -224,7 +227,39 @@ def _chart_context(request, indicator, status, *, per_partner: bool = True) -> d
     }
 
 
-def _definition(indicator) -> list[tuple[str, str]]:
+_FORMULA_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _formula_html(indicator, inputs) -> SafeString:
+    """The formula with each input indicator's code linked to its page (the rest escaped)."""
+    by_code = {i.code.upper(): i for i in inputs}
+    text = indicator.formula
+    pieces = []
+    pos = 0
+    for match in _FORMULA_NAME_RE.finditer(text):
+        pieces.append(escape(text[pos : match.start()]))
+        found = by_code.get(match.group().upper())
+        if found is None:
+            pieces.append(escape(match.group()))
+        else:
+            pieces.append(
+                format_html(
+                    '<a href="{}" title="{}">{}</a>',
+                    found.get_absolute_url(),
+                    found.name,
+                    found.code,
+                )
+            )
+        pos = match.end()
+    pieces.append(escape(text[pos:]))
+    return format_html('<code class="formula">{}</code>', mark_safe("".join(pieces)))  # noqa: S308
+
+
+def _definition(indicator, inputs=()) -> list[tuple[str, str]]:
+    """The definition panel's rows. A formula indicator shows its formula (inputs linked) and
+    leaves out what only applies to reported values: aggregation across partners, running
+    totals, the valid range of entered values and the data source of a report."""
+    computed = bool(indicator.formula)
     low, high = indicator.min_value, indicator.max_value
     if low is None and high is None:
         valid = "Any number"
@@ -243,22 +278,30 @@ def _definition(indicator) -> list[tuple[str, str]]:
         breakdown = indicator.breakdown_dimension
         if indicator.breakdown_values:
             breakdown += ": " + ", ".join(str(v) for v in indicator.breakdown_values)
-    return [
+    rows = [
         ("Level", IndicatorLevel(indicator.level).label),
         ("Question it answers", RbaQuestion(indicator.rba_question).label),
         ("Direction", Direction(indicator.direction).label),
         ("Unit", indicator.unit or "—"),
         ("Kind of value", ValueType(indicator.value_type).label),
         ("Frequency", indicator.get_frequency_display()),
-        ("Aggregation across partners", Aggregation(indicator.aggregation).label),
-        ("Cumulative", "Yes — running total over time" if indicator.cumulative else "No"),
-        ("Formula", indicator.formula or "— reported, not computed"),
-        ("Valid range", valid),
-        ("Breakdown", breakdown),
-        ("Baseline", baseline),
-        ("Data source", indicator.data_source or "—"),
-        ("Owner", indicator.owner_partner.name if indicator.owner_partner else "—"),
     ]
+    if computed:
+        rows.append(("Formula", _formula_html(indicator, inputs)))
+        if indicator.breakdown_dimension:
+            rows.append(("Breakdown", breakdown))
+    else:
+        rows += [
+            ("Aggregation across partners", Aggregation(indicator.aggregation).label),
+            ("Cumulative", "Yes — running total over time" if indicator.cumulative else "No"),
+            ("Valid range", valid),
+            ("Breakdown", breakdown),
+        ]
+    rows.append(("Baseline", baseline))
+    if not computed or indicator.data_source:
+        rows.append(("Data source", indicator.data_source or "—"))
+    rows.append(("Owner", indicator.owner_partner.name if indicator.owner_partner else "—"))
+    return rows
 
 
 def _freshness(indicator, reporters, today=None) -> list[dict]:
@@ -333,15 +376,17 @@ def indicator_detail(request, code):
             codes = set()
         inputs = list(
             Indicator.objects.filter(initiative=request.initiative, code__in=codes)
-            .only("code", "name")
+            .only("code", "name", "initiative_id")
             .order_by("code")
         )
+        for item in inputs:
+            item.initiative = request.initiative  # their links need the slug: no query each
     context.update(
         {
             "indicator": indicator,
             "status": status,
             "inputs": inputs,
-            "definition": _definition(indicator),
+            "definition": _definition(indicator, inputs),
             "outcomes": list(indicator.outcomes.all()),
             "freshness": _freshness(indicator, reporters),
             "observations": list(queries.latest_observations(indicator)),

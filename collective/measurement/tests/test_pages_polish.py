@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from collective.measurement import charts
+from collective.measurement import charts, services
 from collective.measurement.charts import ChartData, Point
 from collective.measurement.tests.pages_data import make_measures
 
@@ -186,3 +186,47 @@ def test_valid_filters_give_no_message(world, client_as):
     make_measures(world)
     html = client_as("viewer").get(_url(world), {"status": "on_track"}).content.decode()
     assert "Some filters could not be used" not in html
+
+
+# --- 4. The definition panel of a formula indicator -------------------------------------------
+
+
+def test_formula_definition_shows_the_linked_formula_not_the_aggregation(world, client_as):
+    make_measures(world)
+    services.indicator_create(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        code="DAYS_PER",
+        name="Days per onboarded customer",
+        formula="DAYS / DONE",
+    )
+    html = client_as("viewer").get(_url(world, "indicator-detail", code="DAYS_PER")).content
+    panel = html.decode().split('id="definition-heading"')[1].split("</section>")[0]
+    assert "Aggregation across partners" not in panel
+    assert "Cumulative" not in panel and "Valid range" not in panel
+    assert "Data source" not in panel
+    days = _url(world, "indicator-detail", code="DAYS")
+    done = _url(world, "indicator-detail", code="DONE")
+    assert (
+        f'<code class="formula"><a href="{days}" title="Days to go live">DAYS</a> / '
+        f'<a href="{done}" title="Customers onboarded">DONE</a></code>'
+    ) in panel
+    # A reported indicator keeps its aggregation and has no formula row.
+    reported = client_as("viewer").get(_url(world, "indicator-detail", code="DAYS")).content
+    panel = reported.decode().split('id="definition-heading"')[1].split("</section>")[0]
+    assert "Aggregation across partners" in panel and "<dt>Formula</dt>" not in panel
+
+
+def test_formula_page_query_count(world, client_as, django_assert_max_num_queries):
+    make_measures(world)
+    services.indicator_create(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        code="DAYS_PER",
+        name="Days per onboarded customer",
+        formula="DAYS / DONE",
+    )
+    client = client_as("viewer")
+    client.get(_url(world, "indicator-detail", code="DAYS"))
+    with django_assert_max_num_queries(30):
+        client.get(_url(world, "indicator-detail", code="DAYS_PER"))

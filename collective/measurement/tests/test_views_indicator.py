@@ -63,6 +63,8 @@ def test_indicator_page_has_chart_spec_description_table_and_definition(world, c
     ):
         assert f"<dt>{label}</dt>" in html, label
     assert "41 days in Dec 2025" in html
+    # Only formula indicators have a formula row (test_pages_polish).
+    assert "<dt>Formula</dt>" not in html
     assert "Who reports, and data freshness" in html and "Operations" in html
 
 
