@@ -764,17 +764,10 @@ def observation_upsert(
 def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiative):
     now = timezone.now()
     with transaction.atomic():
-        obs = next(
-            iter(
-                Observation.objects.raw(
-                    "SELECT * FROM measurement_observation WHERE indicator_id = %s AND "
-                    "partner_id = %s AND period = %s AND breakdown = %s",
-                    [indicator.pk, partner.pk, p.code, bd],
-                )
-            ),
-            None,
-        )
+        obs = _current_observation(indicator.pk, partner.pk, p.code, bd)
         new_status = _initial_status(actor, initiative)
+        review = initiative.review_observations
+        old = None
         if obs is None:
             obs = Observation(
                 initiative_id=initiative.pk,
@@ -801,6 +794,8 @@ def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiativ
             )
             if same and obs.status != ObservationStatus.RETURNED:
                 return obs, "unchanged"
+            if not review or obs.status == ObservationStatus.APPROVED:
+                old = (obs.value, obs.numerator, obs.denominator)
             if note is not None:
                 obs.note = note
             obs.source = source
@@ -822,8 +817,107 @@ def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiativ
             initiative=initiative,
             changes={"period": p.code, "value": str(clean.value), "partner": partner.name},
         )
-        _refresh(initiative, {indicator.pk: {p.code}}, {partner.pk})
+        new = None
+        if not review or new_status == ObservationStatus.APPROVED:
+            new = (clean.value, clean.numerator, clean.denominator)
+        _refresh_one(initiative, obs, p, old, new, now)
     return obs, outcome
+
+
+# The columns of an observation and the converters the ORM would apply to them, per database
+# vendor: the current value is read with one plain SELECT (FOR UPDATE on PostgreSQL).
+_OBS_READ: dict[str, tuple[str, list]] = {}
+
+
+def _current_observation(indicator_id, partner_id, period, breakdown) -> Observation | None:
+    """The stored value of (indicator, partner, period, breakdown), locked until the commit on
+    PostgreSQL (a concurrent update of the same value waits, then reads the new one)."""
+    vendor = connection.vendor
+    if vendor not in _OBS_READ:
+        fields = Observation._meta.concrete_fields
+        table = Observation._meta.db_table
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        converters = []
+        for f in fields:
+            col = f.get_col(table)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            converters.append((col, found))
+        _OBS_READ[vendor] = (columns, converters)
+    columns, converters = _OBS_READ[vendor]
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM measurement_observation WHERE indicator_id = %s AND "  # noqa: S608
+            f"partner_id = %s AND period = %s AND breakdown = %s{lock}",
+            [indicator_id, partner_id, period, breakdown],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, (col, found) in zip(row, converters, strict=True):
+        for converter in found:
+            value = converter(value, col, connection)
+        values.append(value)
+    return Observation.from_db(connection.alias, [c.target.attname for c, _ in converters], values)
+
+
+_META_SQL = (
+    "SELECT i.code, i.aggregation, i.cumulative, i.formula, i.breakdown_dimension, i.value_type, "
+    "i.frequency, i.direction, i.decimals, i.unit, p.path, EXISTS (SELECT 1 FROM "
+    "measurement_indicator f WHERE f.initiative_id = i.initiative_id AND f.formula <> '') "
+    "FROM measurement_indicator i, core_partner p WHERE i.id = %s AND p.id = %s"
+)
+
+
+def _refresh_one(initiative, obs: Observation, p: periods.Period, old, new, now) -> None:
+    """Roll-ups and statuses after one value was written, by difference (see
+    `rollups.apply_change`); a full recomputation of the cell when that cannot settle it.
+
+    `old` / `new`: (value, numerator, denominator) when the value counted before / counts now.
+    The indicator and the partner's place in the tree are read afresh (one small query), so
+    objects held since before a change of either do not mislead."""
+    if old is None and new is None:
+        return  # neither before nor after does it count: no roll-up moves
+    with connection.cursor() as cursor:
+        cursor.execute(_META_SQL, [obs.indicator_id, obs.partner_id])
+        (code, aggregation, cumulative, formula, dimension, value_type, frequency, direction,
+         decimals, unit, path, has_formulas) = cursor.fetchone()  # fmt: skip
+    meta = rollups.Meta(
+        obs.indicator_id, code, aggregation, bool(cumulative), formula, bool(dimension),
+        value_type == ValueType.PERCENT, frequency,
+    )  # fmt: skip
+    chain = tuple(int(x) for x in path.strip("/").split("/") if x) or (obs.partner_id,)
+    change = rollups.Change(
+        indicator=obs.indicator_id,
+        partner=obs.partner_id,
+        chain=chain,
+        period=p.code,
+        period_start=p.start,
+        breakdown=obs.breakdown,
+        observation=obs.pk,
+        submitted_at=connection.ops.adapt_datetimefield_value(now),
+        old=old,
+        new=new,
+    )
+    cells = {obs.indicator_id: {p.code}}
+    series = rollups.apply_change(initiative, meta, change)
+    if series is None:
+        # Not settled by difference (a withdrawn minimum or latest value...): recompute the
+        # cell, replacing its rows (values may have gone).
+        _refresh(initiative, cells, {obs.partner_id}, shrink=True)
+        return
+    status.refresh_series(initiative, obs.indicator_id, (direction, decimals, unit), series)
+    if has_formulas:
+        metas = rollups._load_metas(initiative.pk, [obs.indicator_id])
+        dependents = rollups._formula_dependents({m.code: m for m in metas.values()}, {meta.code})
+        if dependents:
+            scopes = set(chain)
+            changed = rollups._refresh_formulas(
+                initiative, metas, {m.id: set() for m in dependents}, cells,
+                [None, *sorted(scopes)], scopes, {obs.partner_id},
+            )  # fmt: skip
+            status.refresh(initiative, changed, shrink=False)
 
 
 def _save_observation(obs: Observation, created: bool) -> None:

@@ -322,7 +322,7 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
     """
     from django.db import connection
 
-    from .rollups import _int_list, insert_many
+    from .rollups import _int_list
 
     by_indicator: dict[int, set] = defaultdict(set)
     for ind, sid in pairs:
@@ -373,42 +373,97 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
                     points, targets.get((ind, sid), []), direction=direction,
                     decimals=decimals, unit=unit,
                 )  # fmt: skip
-                rows.append(
-                    (
-                        initiative.pk, ind, sid, a.status, a.reason[:300], a.latest_period,
-                        _q(a.latest_value), a.target_period, _q(a.target_value),
-                        _q(a.forecast_value), ops.adapt_json_value(a.sparkline, None), now,
-                    )
-                )  # fmt: skip
-        if shrink:
+                rows.append(_row(initiative.pk, ind, sid, a, now))
+        _store(cursor, rows, inds, scope_ids, shrink=shrink)
+
+
+def _row(initiative_id: int, ind: int, sid: int | None, a: Assessment, now) -> tuple:
+    from django.db import connection
+
+    return (
+        initiative_id, ind, sid, a.status, a.reason[:300], a.latest_period, _q(a.latest_value),
+        a.target_period, _q(a.target_value), _q(a.forecast_value),
+        connection.ops.adapt_json_value(a.sparkline, None), now,
+    )  # fmt: skip
+
+
+def _store(cursor, rows: list[tuple], inds: str, scope_ids: list[int], *, shrink: bool) -> None:
+    """Replace (`shrink`) or upsert the status rows of the indicators `inds` and `scope_ids`."""
+    from .rollups import _int_list, insert_many
+
+    if shrink:
+        cursor.execute(
+            f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
+            "AND scope_id IS NULL"
+        )
+        if scope_ids:
             cursor.execute(
                 f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
-                "AND scope_id IS NULL"
+                f"AND scope_id IN ({_int_list(scope_ids)})"
             )
-            if scope_ids:
-                cursor.execute(
-                    f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
-                    f"AND scope_id IN ({_int_list(scope_ids)})"
-                )
-            if rows:
-                insert_many(cursor, _STATUS_INSERT, rows)
-            return
-        collective = [r for r in rows if r[2] is None]
-        scoped = [r for r in rows if r[2] is not None]
-        if collective:
-            insert_many(
-                cursor,
-                f"{_STATUS_INSERT} ON CONFLICT (indicator_id) WHERE scope_id IS NULL "
-                f"{_STATUS_UPDATE}",
-                collective,
+        if rows:
+            insert_many(cursor, _STATUS_INSERT, rows)
+        return
+    collective = [r for r in rows if r[2] is None]
+    scoped = [r for r in rows if r[2] is not None]
+    if collective:
+        insert_many(
+            cursor,
+            f"{_STATUS_INSERT} ON CONFLICT (indicator_id) WHERE scope_id IS NULL {_STATUS_UPDATE}",
+            collective,
+        )
+    if scoped:
+        insert_many(
+            cursor,
+            f"{_STATUS_INSERT} ON CONFLICT (indicator_id, scope_id) WHERE scope_id IS NOT NULL "
+            f"{_STATUS_UPDATE}",
+            scoped,
+        )
+
+
+def refresh_series(
+    initiative, ind: int, info: tuple, series: dict[int | None, dict[str, object]]
+) -> None:
+    """Store the statuses of one indicator from series already in memory (one value written).
+
+    `info`: the indicator's (direction, decimals, unit); `series`: {scope id: {period: value}}
+    for the collective (None) and the partner scopes, as `rollups.apply_change` returns them.
+    The same rows as `refresh` gives after the write, reading only the targets: a scope whose
+    series is empty loses its status row, the collective always has one."""
+    from django.db import connection
+
+    from .rollups import _int_list
+
+    scope_ids = sorted(s for s in series if s is not None)
+    targets: dict[int | None, list] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT partner_id, period, value FROM measurement_target "  # noqa: S608
+            f"WHERE indicator_id = %s AND (partner_id IS NULL OR partner_id IN "
+            f"({_int_list(scope_ids)})) ORDER BY period_start",
+            [ind],
+        )
+        for sid, period, value in cursor.fetchall():
+            targets[sid].append((period, value))
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        direction, decimals, unit = info
+        rows, emptied = [], []
+        for sid, values in series.items():
+            if sid is not None and not values:
+                emptied.append(sid)
+                continue
+            points = sorted(values.items(), key=lambda pv: periods.parse(pv[0]).index)
+            a = assess(
+                points, targets.get(sid, []), direction=direction, decimals=decimals, unit=unit
             )
-        if scoped:
-            insert_many(
-                cursor,
-                f"{_STATUS_INSERT} ON CONFLICT (indicator_id, scope_id) WHERE scope_id IS NOT NULL "
-                f"{_STATUS_UPDATE}",
-                scoped,
+            rows.append(_row(initiative.pk, ind, sid, a, now))
+        if emptied:
+            cursor.execute(
+                "DELETE FROM measurement_indicatorstatus WHERE indicator_id = %s "  # noqa: S608
+                f"AND scope_id IN ({_int_list(emptied)})",
+                [ind],
             )
+        _store(cursor, rows, str(int(ind)), scope_ids, shrink=False)
 
 
 _STATUS_INSERT = (
