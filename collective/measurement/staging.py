@@ -72,8 +72,9 @@ def _same(a: str, b: str) -> str:
     return f"{a} IS {b}"
 
 
-def classify(job_id: int) -> dict[str, int]:
-    """Mark every staged row created / updated / unchanged against the stored values; counts."""
+def classify(job_id: int, *, fresh: bool = False) -> dict[str, int]:
+    """Mark every staged row created / updated / unchanged against the stored values; counts.
+    `fresh`: the rows were just staged as 'created' (nothing to reset)."""
     unchanged = " AND ".join(
         [
             _same("o.value", f"{ROW_TABLE}.value"),
@@ -85,11 +86,12 @@ def classify(job_id: int) -> dict[str, int]:
     )
     key = KEY.replace("r.", f"{ROW_TABLE}.")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {ROW_TABLE} SET action = 'created', observation_id = NULL "  # noqa: S608
-            "WHERE job_id = %s",
-            [job_id],
-        )
+        if not fresh:
+            cursor.execute(
+                f"UPDATE {ROW_TABLE} SET action = 'created', observation_id = NULL "  # noqa: S608
+                "WHERE job_id = %s",
+                [job_id],
+            )
         cursor.execute(
             f"UPDATE {ROW_TABLE} SET observation_id = o.id, action = CASE "  # noqa: S608
             f"WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END "
@@ -118,7 +120,7 @@ def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
     sql = (
         f"INSERT INTO {ROW_TABLE} (job_id, row, indicator_id, partner_id, period, "  # noqa: S608
         "period_start, breakdown, value, numerator, denominator, note, has_note, action) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '')"
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'created')"
     )
     with transaction.atomic():
         ImportRow.objects.filter(job=job).delete()
@@ -142,7 +144,7 @@ def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
                         progress(count)
             if batch:
                 cursor.executemany(sql, batch)
-        return classify(job.pk)
+        return classify(job.pk, fresh=True)
 
 
 def discard(job: ImportJob) -> None:
