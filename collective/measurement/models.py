@@ -409,9 +409,6 @@ class ImportRow(models.Model):
     denominator = models.DecimalField(null=True, blank=True, **DECIMAL)
     note = models.TextField(blank=True)
     has_note = models.BooleanField(default=False)
-    # What confirming does with the row: created / updated / unchanged (set in SQL).
-    action = models.CharField(max_length=10, blank=True, default="")
-    observation_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Import row {self.row} of job {self.job_id}"

@@ -5,13 +5,14 @@ The preview (`stage`) reads the file, checks every row in Python against lookups
 `ImportRow`; what each row would do (create, update, leave unchanged) is then worked out in the
 database by joining the staged rows to the stored values on the unique key.
 
-Confirming (`apply`) does not read or check the file again. Inside one transaction it
-classifies the staged rows once more (values may have changed since the preview), inserts the
-new values and updates the changed ones with `INSERT ... SELECT` and `UPDATE ... FROM`, writes
-their history rows the same way, records one audit entry and refreshes the roll-ups and
-statuses of the touched cells — all or nothing. When the indicators, the partners or the
-uploader's entry rights changed since the preview (`fingerprint`), the staged rows may be
-wrong, so `apply` refuses and the caller falls back to reading and checking the file again.
+Confirming (`apply`) does not read or check the file again. Inside one transaction it updates
+the stored values the staged rows change (`UPDATE ... FROM`), inserts the new ones
+(`INSERT ... SELECT ... WHERE NOT EXISTS`), writes their history rows the same way, records one
+audit entry and refreshes the roll-ups and statuses of the touched cells — all or nothing;
+values saved by someone else since the preview are simply found at that moment. When the
+indicators, the partners or the uploader's entry rights changed since the preview
+(`fingerprint`), the staged rows may be wrong, so `apply` refuses and the caller falls back to
+reading and checking the file again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collective.core.models import Partner
 
 from .choices import ObservationStatus, Source
 from .models import ImportJob, ImportRow, Indicator
+from .rollups import insert_many
 from .rules import entry_scope_path
 
 ROW_TABLE = ImportRow._meta.db_table
@@ -72,39 +74,32 @@ def _same(a: str, b: str) -> str:
     return f"{a} IS {b}"
 
 
-def classify(job_id: int, *, fresh: bool = False) -> dict[str, int]:
-    """Mark every staged row created / updated / unchanged against the stored values; counts.
-    `fresh`: the rows were just staged as 'created' (nothing to reset)."""
-    unchanged = " AND ".join(
+def _unchanged() -> str:
+    """SQL: the stored value `o` already says what the staged row `r` says (a returned value
+    sent again counts as a change: it is submitted anew)."""
+    return " AND ".join(
         [
-            _same("o.value", f"{ROW_TABLE}.value"),
-            _same("o.numerator", f"{ROW_TABLE}.numerator"),
-            _same("o.denominator", f"{ROW_TABLE}.denominator"),
-            f"(NOT {ROW_TABLE}.has_note OR o.note = {ROW_TABLE}.note)",
+            _same("o.value", "r.value"),
+            _same("o.numerator", "r.numerator"),
+            _same("o.denominator", "r.denominator"),
+            "(NOT r.has_note OR o.note = r.note)",
             f"o.status <> '{ObservationStatus.RETURNED}'",
         ]
     )
-    key = KEY.replace("r.", f"{ROW_TABLE}.")
+
+
+def classify(job_id: int) -> dict[str, int]:
+    """How many staged rows would create, update or leave unchanged a stored value."""
+    unchanged = _unchanged()
     with connection.cursor() as cursor:
-        if not fresh:
-            cursor.execute(
-                f"UPDATE {ROW_TABLE} SET action = 'created', observation_id = NULL "  # noqa: S608
-                "WHERE job_id = %s",
-                [job_id],
-            )
         cursor.execute(
-            f"UPDATE {ROW_TABLE} SET observation_id = o.id, action = CASE "  # noqa: S608
-            f"WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END "
-            f"FROM {OBS} o WHERE {ROW_TABLE}.job_id = %s AND {key}",
+            "SELECT COUNT(*), COUNT(o.id), "  # noqa: S608
+            f"COALESCE(SUM(CASE WHEN o.id IS NOT NULL AND {unchanged} THEN 1 ELSE 0 END), 0) "
+            f"FROM {ROW_TABLE} r LEFT JOIN {OBS} o ON {KEY} WHERE r.job_id = %s",
             [job_id],
         )
-        cursor.execute(
-            f"SELECT action, COUNT(*) FROM {ROW_TABLE} WHERE job_id = %s "  # noqa: S608
-            "GROUP BY action",
-            [job_id],
-        )
-        counts = dict(cursor.fetchall())
-    return {k: counts.get(k, 0) for k in ("created", "updated", "unchanged")}
+        staged, found, same = cursor.fetchone()
+    return {"created": staged - found, "updated": found - same, "unchanged": same}
 
 
 def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
@@ -119,8 +114,8 @@ def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
     starts: dict = {}
     sql = (
         f"INSERT INTO {ROW_TABLE} (job_id, row, indicator_id, partner_id, period, "  # noqa: S608
-        "period_start, breakdown, value, numerator, denominator, note, has_note, action) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'created')"
+        "period_start, breakdown, value, numerator, denominator, note, has_note) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     with transaction.atomic():
         ImportRow.objects.filter(job=job).delete()
@@ -138,13 +133,14 @@ def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
                     )
                 )  # fmt: skip
                 if len(batch) == BATCH:
-                    cursor.executemany(sql, batch)
+                    insert_many(cursor, sql, batch)
                     batch = []
                     if progress:
                         progress(count)
             if batch:
-                cursor.executemany(sql, batch)
-        return classify(job.pk, fresh=True)
+                insert_many(cursor, sql, batch)
+            _analyze(cursor, ROW_TABLE, len(good))
+        return classify(job.pk)
 
 
 def discard(job: ImportJob) -> None:
@@ -160,6 +156,17 @@ def discard_old(initiative) -> None:
     since = timezone.now() - datetime.timedelta(days=KEEP_DAYS)
     jobs = ImportJob.objects.filter(initiative=initiative, updated_at__lt=since)
     ImportRow.objects.filter(job__in=jobs).delete()
+
+
+ANALYZE_FROM = 10_000
+
+
+def _analyze(cursor, table: str, added: int) -> None:
+    """PostgreSQL plans the statements that follow a big write from statistics taken before
+    it (a table it believes empty gets nested loops over sequential scans): refresh them. Cheap
+    (a fixed-size sample) and transactional; SQLite's planner needs no statistics here."""
+    if connection.vendor == "postgresql" and added >= ANALYZE_FROM:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def _uid_sql() -> tuple[str, list]:
@@ -184,68 +191,64 @@ def apply(job: ImportJob, actor, *, expected: str, rows: int) -> dict[str, int]:
     initiative = job.initiative
     if not expected or fingerprint(initiative, job.created_by) != expected:
         raise Stale
-    counts = classify(job.pk)
-    if sum(counts.values()) != rows:
-        raise Stale
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {ROW_TABLE} WHERE job_id = %s", [job.pk])  # noqa: S608
+        if cursor.fetchone()[0] != rows:
+            raise Stale
     now = timezone.now()
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
     actor_id = _actor_id(actor)
     new_status = _initial_status(actor, initiative)
     uid, uid_params = _uid_sql()
+    key = KEY.replace("o.", f"{OBS}.")
+    unchanged = _unchanged().replace("o.", f"{OBS}.")
     with connection.cursor() as cursor:
-        if counts["created"]:
+        # Changed values first (so the values inserted next are not taken for changes).
+        cursor.execute(
+            f"UPDATE {OBS} SET value = r.value, numerator = r.numerator, "  # noqa: S608
+            "denominator = r.denominator, "
+            f"note = CASE WHEN r.has_note THEN r.note ELSE {OBS}.note END, status = %s, "
+            "source = %s, submitted_by_id = %s, submitted_at = %s, updated_at = %s, "
+            "reviewed_by_id = NULL, reviewed_at = NULL, review_comment = '' "
+            f"FROM {ROW_TABLE} r WHERE r.job_id = %s AND {key} AND NOT ({unchanged})",
+            [new_status, Source.IMPORT, actor_id, at, at, job.pk],
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {OBS} (created_at, updated_at, initiative_id, uid, "  # noqa: S608
+            "indicator_id, partner_id, period, period_start, breakdown, value, numerator, "
+            "denominator, note, status, source, submitted_by_id, submitted_at, "
+            f"review_comment) SELECT %s, %s, %s, {uid}, r.indicator_id, r.partner_id, "
+            "r.period, r.period_start, r.breakdown, r.value, r.numerator, r.denominator, "
+            f"r.note, %s, %s, %s, %s, '' FROM {ROW_TABLE} r WHERE r.job_id = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {OBS} o WHERE {KEY}) ORDER BY r.id",
+            [at, at, initiative.pk, *uid_params, new_status, Source.IMPORT, actor_id, at,
+             job.pk],
+        )  # fmt: skip
+        created = cursor.rowcount
+        counts = {"created": created, "updated": updated, "unchanged": rows - created - updated}
+        # The values written just now are those of the staged keys stamped with this write.
+        written = (
+            f"FROM {ROW_TABLE} r JOIN {OBS} o ON {KEY} WHERE r.job_id = %s AND o.updated_at = %s"
+        )
+        if created or updated:
             cursor.execute(
-                f"INSERT INTO {OBS} (created_at, updated_at, initiative_id, uid, "  # noqa: S608
-                "indicator_id, partner_id, period, period_start, breakdown, value, numerator, "
-                "denominator, note, status, source, submitted_by_id, submitted_at, "
-                f"review_comment) SELECT %s, %s, %s, {uid}, r.indicator_id, r.partner_id, "
-                "r.period, r.period_start, r.breakdown, r.value, r.numerator, r.denominator, "
-                f"r.note, %s, %s, %s, %s, '' FROM {ROW_TABLE} r "
-                "WHERE r.job_id = %s AND r.action = 'created' ORDER BY r.id",
-                [at, at, initiative.pk, *uid_params, new_status, Source.IMPORT, actor_id, at,
-                 job.pk],
-            )  # fmt: skip
-            key = KEY.replace("r.", f"{ROW_TABLE}.")
-            cursor.execute(
-                f"UPDATE {ROW_TABLE} SET observation_id = o.id FROM {OBS} o "  # noqa: S608
-                f"WHERE {ROW_TABLE}.job_id = %s AND {ROW_TABLE}.action = 'created' AND {key}",
-                [job.pk],
-            )
-        if counts["updated"]:
-            cursor.execute(
-                f"UPDATE {OBS} SET value = r.value, numerator = r.numerator, "  # noqa: S608
-                "denominator = r.denominator, "
-                f"note = CASE WHEN r.has_note THEN r.note ELSE {OBS}.note END, status = %s, "
-                "source = %s, submitted_by_id = %s, submitted_at = %s, updated_at = %s, "
-                "reviewed_by_id = NULL, reviewed_at = NULL, review_comment = '' "
-                f"FROM {ROW_TABLE} r WHERE r.job_id = %s AND r.action = 'updated' "
-                f"AND {OBS}.id = r.observation_id",
-                [new_status, Source.IMPORT, actor_id, at, at, job.pk],
-            )
-        if counts["created"] or counts["updated"]:
-            cursor.execute(
-                f"INSERT INTO {HISTORY} (initiative_id, observation_id, action, value, "  # noqa: S608
+                f"INSERT INTO {HISTORY} (initiative_id, observation_id, action, value, "
                 "numerator, denominator, note, status, source, changed_by_id, changed_at) "
-                "SELECT %s, o.id, r.action, o.value, o.numerator, o.denominator, o.note, "
-                f"o.status, o.source, %s, %s FROM {ROW_TABLE} r JOIN {OBS} o "
-                "ON o.id = r.observation_id WHERE r.job_id = %s "
-                "AND r.action IN ('created', 'updated') ORDER BY r.id",
-                [initiative.pk, actor_id, at, job.pk],
+                "SELECT %s, o.id, CASE WHEN o.created_at = %s THEN 'created' ELSE 'updated' END, "
+                "o.value, o.numerator, o.denominator, o.note, o.status, o.source, %s, %s "
+                f"{written} ORDER BY r.id",
+                [initiative.pk, at, actor_id, at, job.pk, at],
             )
             cursor.execute(
-                f"SELECT DISTINCT indicator_id, period FROM {ROW_TABLE} "  # noqa: S608
-                "WHERE job_id = %s AND action IN ('created', 'updated')",
-                [job.pk],
+                f"SELECT DISTINCT r.indicator_id, r.period {written}",
+                [job.pk, at],
             )
             cells: dict[int, set[str]] = {}
             for ind, period in cursor.fetchall():
                 cells.setdefault(ind, set()).add(period)
-            cursor.execute(
-                f"SELECT DISTINCT partner_id FROM {ROW_TABLE} "  # noqa: S608
-                "WHERE job_id = %s AND action IN ('created', 'updated')",
-                [job.pk],
-            )
+            cursor.execute(f"SELECT DISTINCT r.partner_id {written}", [job.pk, at])
             partner_ids = {pid for (pid,) in cursor.fetchall()}
     audit_record(
         actor=actor,
