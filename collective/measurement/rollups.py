@@ -870,44 +870,134 @@ class _Row:
     dirty: bool = False
 
 
+@dataclass(slots=True)
+class Moved:
+    """The outcome of `apply_change`, for `status.refresh_series`."""
+
+    series: dict  # {scope id or None: {period: value as stored}}, the '' rows after the change
+    targets: list  # (partner id or None, period, value)
+    status_ids: dict  # {scope id or None: IndicatorStatus id} of the rows that exist
+
+
 class NotByDifference(Exception):
     """The change cannot be applied by difference: recompute the cell instead."""
 
 
-def _lock_rows(meta: Meta, change: Change) -> list[tuple]:
-    """The stored rows the change moves or the statuses read, locked on PostgreSQL.
+@dataclass(slots=True)
+class _Read:
+    """What a single write reads before moving the roll-ups (see `_read`)."""
 
-    Every period of the '' rows of the chain's scopes (the statuses read whole series), and the
-    breakdown value's rows (of the period; of every period for running totals). Locked in id
-    order, so concurrent writers of the indicator wait for each other instead of each moving
-    the sums from a stale reading."""
-    params: list = [change.indicator]
-    bd_filter = "breakdown = ''"
-    if change.breakdown:
-        if meta.cumulative:
-            bd_filter = "breakdown IN ('', %s)"
-            params.append(change.breakdown)
-        else:
-            bd_filter = "(breakdown = '' OR (breakdown = %s AND period = %s))"
-            params += [change.breakdown, change.period]
-    columns = "id, scope_id, breakdown, period, period_start, value, numerator, denominator, "
-    columns += "reporting_partners"
+    rows: list  # (id, scope, breakdown, period, value, numerator, denominator, partners)
+    series: list  # (scope, period, value) of the '' rows of the chain, every period
+    targets: list  # (partner or None, period, value)
+    status_ids: dict  # {scope id or None: IndicatorStatus id}
+    other: bool  # the partner has other counted values in the cell (other breakdown values)
+    last_ok: bool  # no value of the cell was submitted after this one
+
+
+_ROW_COLUMNS = "id, scope_id, breakdown, period, value, numerator, denominator, reporting_partners"
+
+
+def _read(meta: Meta, change: Change, review: bool) -> _Read:
+    """Read what the change moves and what the statuses judge, in few round trips.
+
+    PostgreSQL: the rows that move and then the chain's status rows are locked (in id order),
+    so concurrent writers of the indicator wait for each other instead of moving the sums from
+    a stale reading or judging a stale series; then one query reads the series, the targets and
+    the checks (which, run after the locks, see what earlier writers committed). SQLite: writers
+    are serialised by the write lock (BEGIN IMMEDIATE), so everything is one query."""
+    pg = connection.vendor == "postgresql"
     chain = _int_list(change.chain)
+    in_chain = f"(scope_id IS NULL OR scope_id IN ({chain}))"
+    # The rows that move: the cell ('' and the breakdown value) in every scope of the chain;
+    # for running totals every period (later ones move, an earlier one starts a new period).
+    moving = f"indicator_id = %s AND {in_chain} AND breakdown IN ('', %s)"
+    moving_params: list = [change.indicator, change.breakdown]
+    if not meta.cumulative:
+        moving += " AND period = %s"
+        moving_params.append(change.period)
+    parts: list[str] = []
+    params: list = []
+    out = _Read([], [], [], {}, False, True)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if pg:
             cursor.execute(
-                f"SELECT {columns} FROM {ROLLUP} WHERE indicator_id = %s AND {bd_filter} "  # noqa: S608
-                f"AND (scope_id IS NULL OR scope_id IN ({chain})) ORDER BY id FOR UPDATE",
-                params,
+                f"SELECT {_ROW_COLUMNS} FROM {ROLLUP} WHERE {moving} ORDER BY id FOR UPDATE",  # noqa: S608
+                moving_params,
             )
+            out.rows = cursor.fetchall()
+            cursor.execute(
+                "SELECT id, scope_id FROM measurement_indicatorstatus WHERE indicator_id = %s "  # noqa: S608
+                f"AND {in_chain} ORDER BY id FOR UPDATE",
+                [change.indicator],
+            )
+            out.status_ids = {scope: status_id for status_id, scope in cursor.fetchall()}
         else:
-            # SQLite writers are serialised by the write lock (BEGIN IMMEDIATE); two selects
-            # rather than an OR, so each uses the (indicator, scope, ...) index.
-            head = f"SELECT {columns} FROM {ROLLUP} WHERE indicator_id = %s AND {bd_filter} AND "  # noqa: S608
-            cursor.execute(
-                f"{head}scope_id IS NULL UNION ALL {head}scope_id IN ({chain})", params + params
+            # Two selects per filter rather than an OR, so each uses the (indicator, scope...)
+            # index; here the union also brings the status ids.
+            for scope_filter in ("scope_id IS NULL", f"scope_id IN ({chain})"):
+                parts.append(
+                    f"SELECT 'r', {_ROW_COLUMNS} FROM {ROLLUP} WHERE "  # noqa: S608
+                    + moving.replace(in_chain, scope_filter)
+                )
+                params += moving_params
+            parts.append(
+                "SELECT 'i', id, scope_id, '', '', NULL, NULL, NULL, NULL "  # noqa: S608
+                f"FROM measurement_indicatorstatus WHERE indicator_id = %s AND {in_chain}"
             )
-        return cursor.fetchall()
+            params.append(change.indicator)
+        # The '' series of the chain's scopes, for the statuses.
+        for scope_filter in ("scope_id IS NULL", f"scope_id IN ({chain})"):
+            parts.append(
+                "SELECT 's', NULL, scope_id, '', period, value, NULL, NULL, NULL "  # noqa: S608
+                f"FROM {ROLLUP} WHERE indicator_id = %s AND breakdown = '' AND {scope_filter}"
+            )
+            params.append(change.indicator)
+        parts.append(
+            "SELECT 't', NULL, partner_id, '', period, value, NULL, NULL, NULL "  # noqa: S608
+            "FROM measurement_target WHERE indicator_id = %s AND "
+            f"(partner_id IS NULL OR partner_id IN ({chain}))"
+        )
+        params.append(change.indicator)
+        if change.breakdown:
+            # The partner counts once in the '' row, whatever its breakdown values.
+            approved = " AND status = %s" if review else ""
+            parts.append(
+                "SELECT 'o', NULL, NULL, '', '', NULL, NULL, NULL, NULL WHERE EXISTS (SELECT 1 "  # noqa: S608
+                f"FROM {OBS} WHERE indicator_id = %s AND partner_id = %s AND period = %s "
+                f"AND breakdown <> %s{approved})"
+            )
+            params += [change.indicator, change.partner, change.period, change.breakdown]
+            if review:
+                params.append(ObservationStatus.APPROVED)
+        if meta.aggregation == Aggregation.LAST and change.new is not None:
+            # Any value of the cell submitted after this one (whatever its status) leaves
+            # 'last' to a recomputation; in practice the value just written is the latest.
+            parts.append(
+                "SELECT 'l', NULL, NULL, '', '', NULL, NULL, NULL, NULL WHERE EXISTS (SELECT 1 "  # noqa: S608
+                f"FROM {OBS} WHERE indicator_id = %s AND period_start = %s AND period = %s "
+                "AND id <> %s AND (submitted_at > %s OR (submitted_at = %s AND id > %s)))"
+            )
+            params += [
+                change.indicator, connection.ops.adapt_datefield_value(change.period_start),
+                change.period, change.observation, change.submitted_at, change.submitted_at,
+                change.observation,
+            ]  # fmt: skip
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, rid, sid, bd, period, value, num, den, partners in cursor.fetchall():
+            if kind == "r":
+                out.rows.append((rid, sid, bd, period, value, num, den, partners))
+            elif kind == "s":
+                out.series.append((sid, period, value))
+            elif kind == "t":
+                out.targets.append((sid, period, value))
+            elif kind == "i":
+                out.status_ids[sid] = rid
+            elif kind == "o":
+                out.other = True
+            elif kind == "l":
+                out.last_ok = False
+    return out
 
 
 def _moved(meta: Meta, row: _Row | None, change: Change, partners: int, last_ok: bool):
@@ -963,62 +1053,21 @@ def _moved(meta: Meta, row: _Row | None, change: Change, partners: int, last_ok:
     raise NotByDifference
 
 
-def _checks(meta: Meta, change: Change, review: bool) -> tuple[bool, bool]:
-    """(the partner has other counted values in the cell, the value is the latest submitted).
-
-    Run after `_lock_rows`, so on PostgreSQL they see what earlier writers committed."""
-    need_other = bool(change.breakdown)
-    need_last = meta.aggregation == Aggregation.LAST and change.new is not None
-    if not need_other and not need_last:
-        return False, True
-    parts, params = [], []
-    start = connection.ops.adapt_datefield_value(change.period_start)
-    if need_other:
-        approved = " AND status = %s" if review else ""
-        parts.append(
-            f"SELECT 1 FROM {OBS} WHERE indicator_id = %s AND partner_id = %s "  # noqa: S608
-            f"AND period = %s AND breakdown <> %s{approved}"
-        )
-        params += [change.indicator, change.partner, change.period, change.breakdown]
-        if review:
-            params.append(ObservationStatus.APPROVED)
-    if need_last:
-        # Any value of the cell submitted after this one (whatever its status) makes 'last'
-        # a recomputation; in practice the value just written is the latest.
-        parts.append(
-            f"SELECT 2 FROM {OBS} WHERE indicator_id = %s AND period_start = %s "  # noqa: S608
-            "AND period = %s AND id <> %s AND (submitted_at > %s OR (submitted_at = %s "
-            "AND id > %s))"
-        )
-        params += [
-            change.indicator, start, change.period, change.observation,
-            change.submitted_at, change.submitted_at, change.observation,
-        ]  # fmt: skip
-    sql = " UNION ALL ".join(f"SELECT * FROM ({p} LIMIT 1) AS q{i}" for i, p in enumerate(parts))  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {row[0] for row in cursor.fetchall()}
-    return 1 in found, 2 not in found
-
-
 def apply_change(initiative, meta: Meta, change: Change):
     """Move the stored roll-ups of the chain's scopes by one written value.
 
-    Returns {scope id: {period: value}}, the '' series of every scope of the
-    chain after the change (what `status.refresh_series` judges), or None when the change
-    cannot be applied by difference (nothing was written then: recompute with `refresh`).
-    Formula indicators are left to the caller."""
-    review = initiative.review_observations
-    fetched = _lock_rows(meta, change)
-    try:
-        other, last_ok = _checks(meta, change, review)
-    except NotByDifference:  # pragma: no cover - _checks does not raise
-        return None
+    Returns what `status.refresh_series` judges (the '' series of every scope of the chain
+    after the change, the targets, the ids of the status rows), or None when the change cannot
+    be applied by difference (nothing was written then: recompute with `refresh`). Formula
+    indicators are left to the caller."""
+    read = _read(meta, change, initiative.review_observations)
+    other, last_ok = read.other, read.last_ok
     rows: dict[tuple, _Row] = {}
-    series: dict[int | None, dict[str, object]] = {sid: {} for sid in (None, *change.chain)}
-    for rid, sid, bd, period, _start, value, num, den, partners in fetched:
+    for rid, sid, bd, period, value, num, den, partners in read.rows:
         rows[(sid, bd, period)] = _Row(rid, period, _dec(value), _dec(num), _dec(den), partners)
-        if not bd and sid in series:
+    series: dict[int | None, dict[str, object]] = {sid: {} for sid in (None, *change.chain)}
+    for sid, period, value in read.series:
+        if sid in series:
             series[sid][period] = value
     old, new = change.old, change.new
     breakdowns = ["", change.breakdown] if change.breakdown else [""]
@@ -1070,7 +1119,7 @@ def apply_change(initiative, meta: Meta, change: Change):
     except NotByDifference:
         return None
     _store_moved(initiative.pk, change, inserts, updates, deletes)
-    return series
+    return Moved(series, read.targets, read.status_ids)
 
 
 def _move_running(meta, rows, sid, bd, change, row, partners) -> list[_Row]:
@@ -1149,29 +1198,65 @@ def _as_stored(value: Decimal | None):
     return float(value)
 
 
+def update_by_id(cursor, table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+    """UPDATE rows of `table` by id: `columns` are (name, PostgreSQL type) and every row is
+    (*values, id). SQLite: executemany of one prepared statement. PostgreSQL: one statement
+    joining a VALUES list (psycopg's executemany costs a pipeline round per call)."""
+    if not rows:
+        return
+    names = [name for name, _ in columns]
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{name} = %s" for name in names)
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608
+        return
+    one = "(" + ", ".join(f"%s::{kind}" for _, kind in columns) + ", %s::bigint)"
+    sets = ", ".join(f"{name} = v.{name}" for name in names)
+    cursor.execute(
+        f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([one] * len(rows))}) "  # noqa: S608
+        f"AS v({', '.join(names)}, id) WHERE t.id = v.id",
+        [x for row in rows for x in row],
+    )
+
+
+def insert_rows(cursor, sql: str, rows: list[tuple]) -> None:
+    """A plain `INSERT ... VALUES (%s, ...)` of a few rows as one statement."""
+    if not rows:
+        return
+    head, _, one = sql.partition(" VALUES ")
+    cursor.execute(f"{head} VALUES {', '.join([one] * len(rows))}", [x for r in rows for x in r])
+
+
+_ROLLUP_SETS = [
+    ("value", "numeric"),
+    ("numerator", "numeric"),
+    ("denominator", "numeric"),
+    ("reporting_partners", "integer"),
+]
+
+
 def _store_moved(initiative_id, change: Change, inserts, updates, deletes) -> None:
     adapt = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         if deletes:
             cursor.execute(f"DELETE FROM {ROLLUP} WHERE id IN ({_int_list(deletes)})")  # noqa: S608
-        if updates:
-            cursor.executemany(
-                f"UPDATE {ROLLUP} SET value = %s, numerator = %s, denominator = %s, "  # noqa: S608
-                "reporting_partners = %s WHERE id = %s",
-                [
-                    (q6(r.value), q6(r.numerator), q6(r.denominator), r.partners, r.id)
-                    for _sid, _bd, r in updates
-                ],
-            )
-        if inserts:
-            cursor.executemany(
-                _INSERT,
-                [
-                    (
-                        initiative_id, change.indicator, r.period,
-                        adapt(periods.parse(r.period).start), sid, bd, q6(r.value),
-                        q6(r.numerator), q6(r.denominator), r.partners,
-                    )
-                    for sid, bd, r in inserts
-                ],
-            )  # fmt: skip
+        update_by_id(
+            cursor,
+            ROLLUP,
+            _ROLLUP_SETS,
+            [
+                (q6(r.value), q6(r.numerator), q6(r.denominator), r.partners, r.id)
+                for _sid, _bd, r in updates
+            ],
+        )
+        insert_rows(
+            cursor,
+            _INSERT,
+            [
+                (
+                    initiative_id, change.indicator, r.period,
+                    adapt(periods.parse(r.period).start), sid, bd, q6(r.value),
+                    q6(r.numerator), q6(r.denominator), r.partners,
+                )
+                for sid, bd, r in inserts
+            ],
+        )  # fmt: skip

@@ -810,18 +810,44 @@ def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiativ
         obs.value, obs.numerator, obs.denominator = clean.value, clean.numerator, clean.denominator
         _save_observation(obs, outcome == "created")
         _insert_history([_history_tuple(obs, outcome, actor, now)])
-        audit_record(
-            actor=actor,
-            verb=f"{outcome} value",
-            target=obs,
-            initiative=initiative,
-            changes={"period": p.code, "value": str(clean.value), "partner": partner.name},
+        _audit_value(
+            actor,
+            f"{outcome} value",
+            obs,
+            initiative,
+            {"period": p.code, "value": str(clean.value), "partner": partner.name},
         )
         new = None
         if not review or new_status == ObservationStatus.APPROVED:
             new = (clean.value, clean.numerator, clean.denominator)
         _refresh_one(initiative, obs, p, old, new, now)
     return obs, outcome
+
+
+_AUDIT_INSERT = (
+    "INSERT INTO core_auditevent (initiative_id, actor_id, verb, target_type, target_id, "
+    "target_repr, changes, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _audit_value(actor, verb: str, obs: Observation, initiative, changes: dict) -> None:
+    """The entry `audit_record` makes for a value written, with one plain INSERT (this runs
+    for every value typed): the same columns and texts, without building a model object."""
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AUDIT_INSERT,
+            [
+                initiative.pk,
+                _actor_id(actor),
+                verb,
+                Observation._meta.model_name,
+                str(obs.uid),
+                str(obs)[:255],
+                ops.adapt_json_value(changes, None),
+                ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
 
 
 # The columns of an observation and the converters the ORM would apply to them, per database
@@ -901,13 +927,13 @@ def _refresh_one(initiative, obs: Observation, p: periods.Period, old, new, now)
         new=new,
     )
     cells = {obs.indicator_id: {p.code}}
-    series = rollups.apply_change(initiative, meta, change)
-    if series is None:
+    moved = rollups.apply_change(initiative, meta, change)
+    if moved is None:
         # Not settled by difference (a withdrawn minimum or latest value...): recompute the
         # cell, replacing its rows (values may have gone).
         _refresh(initiative, cells, {obs.partner_id}, shrink=True)
         return
-    status.refresh_series(initiative, obs.indicator_id, (direction, decimals, unit), series)
+    status.refresh_series(initiative, obs.indicator_id, (direction, decimals, unit), moved)
     if has_formulas:
         metas = rollups._load_metas(initiative.pk, [obs.indicator_id])
         dependents = rollups._formula_dependents({m.code: m for m in metas.values()}, {meta.code})
@@ -993,6 +1019,9 @@ HISTORY_INSERT = (
 
 def _insert_history(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
+        if len(rows) == 1:  # one value written: a plain INSERT (no COPY or pipeline round)
+            cursor.execute(HISTORY_INSERT, rows[0])
+            return
         for start in range(0, len(rows), BATCH):
             rollups.insert_many(cursor, HISTORY_INSERT, rows[start : start + BATCH])
 

@@ -421,49 +421,57 @@ def _store(cursor, rows: list[tuple], inds: str, scope_ids: list[int], *, shrink
         )
 
 
-def refresh_series(
-    initiative, ind: int, info: tuple, series: dict[int | None, dict[str, object]]
-) -> None:
+def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
     """Store the statuses of one indicator from series already in memory (one value written).
 
-    `info`: the indicator's (direction, decimals, unit); `series`: {scope id: {period: value}}
-    for the collective (None) and the partner scopes, as `rollups.apply_change` returns them.
-    The same rows as `refresh` gives after the write, reading only the targets: a scope whose
-    series is empty loses its status row, the collective always has one."""
+    `info`: the indicator's (direction, decimals, unit); `moved`: what `rollups.apply_change`
+    returned — {scope id: {period: value}} for the collective (None) and the partner scopes of
+    the chain, their targets and the ids of their status rows. The same rows `refresh` stores
+    after the write, without reading anything: a scope whose series is empty loses its status
+    row, the collective always has one; existing rows are updated by id."""
     from django.db import connection
 
-    from .rollups import _int_list
+    from .rollups import _int_list, insert_rows, update_by_id
 
-    scope_ids = sorted(s for s in series if s is not None)
     targets: dict[int | None, list] = defaultdict(list)
+    for sid, period, value in moved.targets:
+        targets[sid].append((period, value))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    direction, decimals, unit = info
+    new_rows, updates, emptied = [], [], []
+    for sid, values in moved.series.items():
+        status_id = moved.status_ids.get(sid)
+        if sid is not None and not values:
+            if status_id is not None:
+                emptied.append(status_id)
+            continue
+        points = sorted(values.items(), key=lambda pv: periods.parse(pv[0]).index)
+        a = assess(points, targets.get(sid, []), direction=direction, decimals=decimals, unit=unit)
+        row = _row(initiative.pk, ind, sid, a, now)
+        if status_id is None:
+            new_rows.append(row)
+        else:
+            updates.append((*row[3:], status_id))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT partner_id, period, value FROM measurement_target "  # noqa: S608
-            f"WHERE indicator_id = %s AND (partner_id IS NULL OR partner_id IN "
-            f"({_int_list(scope_ids)})) ORDER BY period_start",
-            [ind],
-        )
-        for sid, period, value in cursor.fetchall():
-            targets[sid].append((period, value))
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        direction, decimals, unit = info
-        rows, emptied = [], []
-        for sid, values in series.items():
-            if sid is not None and not values:
-                emptied.append(sid)
-                continue
-            points = sorted(values.items(), key=lambda pv: periods.parse(pv[0]).index)
-            a = assess(
-                points, targets.get(sid, []), direction=direction, decimals=decimals, unit=unit
-            )
-            rows.append(_row(initiative.pk, ind, sid, a, now))
         if emptied:
             cursor.execute(
-                "DELETE FROM measurement_indicatorstatus WHERE indicator_id = %s "  # noqa: S608
-                f"AND scope_id IN ({_int_list(emptied)})",
-                [ind],
+                f"DELETE FROM measurement_indicatorstatus WHERE id IN ({_int_list(emptied)})"  # noqa: S608
             )
-        _store(cursor, rows, str(int(ind)), scope_ids, shrink=False)
+        update_by_id(cursor, "measurement_indicatorstatus", _STATUS_SETS, updates)
+        insert_rows(cursor, _STATUS_INSERT, new_rows)
+
+
+_STATUS_SETS = [
+    ("status", "text"),
+    ("reason", "text"),
+    ("latest_period", "text"),
+    ("latest_value", "numeric"),
+    ("target_period", "text"),
+    ("target_value", "numeric"),
+    ("forecast_value", "numeric"),
+    ("sparkline", "jsonb"),
+    ("updated_at", "timestamptz"),
+]
 
 
 _STATUS_INSERT = (

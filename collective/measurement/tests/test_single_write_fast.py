@@ -256,3 +256,31 @@ def test_status_refresh_series_equals_refresh(world, bb, tree, make_indicator):
     pairs = {(ind.pk, None)} | {(ind.pk, p.pk) for p in tree}
     status.refresh(world.initiative, pairs, shrink=True)
     assert _stored(world.initiative)[1] == fast
+
+
+def test_the_audit_entry_of_a_value_is_the_one_audit_record_makes(world, bb, make_indicator):
+    """Values are audited with a plain INSERT: the same entry `audit_record` would make."""
+    from collective.core.audit import audit_record
+    from collective.core.models import AuditEvent
+
+    people = make_indicator("PEOPLE")
+    services.observation_upsert(
+        actor=bb, indicator=people, partner=world.partner, period="2024-01", value=5
+    )
+    obs, _ = services.observation_upsert(
+        actor=bb, indicator=people, partner=world.partner, period="2024-01", value="7.5"
+    )
+    fast = list(AuditEvent.objects.filter(verb__endswith=" value").order_by("id"))
+    assert [e.verb for e in fast] == ["created value", "updated value"]
+    made = audit_record(  # as the service called it before, with the value as written
+        actor=bb,
+        verb="updated value",
+        target=obs,
+        initiative=world.initiative,
+        changes={"period": "2024-01", "value": "7.5", "partner": world.partner.name},
+    )
+    made.refresh_from_db()
+    fields = ["initiative_id", "actor_id", "verb", "target_type", "target_id", "target_repr"]
+    assert [getattr(fast[1], f) for f in fields] == [getattr(made, f) for f in fields]
+    assert fast[1].changes == made.changes
+    assert abs(fast[1].created_at - made.created_at).total_seconds() < 60
