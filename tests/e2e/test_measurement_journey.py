@@ -115,7 +115,9 @@ def test_enter_import_fix_and_see_the_chart_change(demo, new_page):
     cora.get_by_role("button", name="Show table").click()
     table = cora.locator(".chart-table table")
     expect(table).to_be_visible()
-    expect(table.get_by_role("row", name=re.compile(rf"^{period.code} "))).to_contain_text("9 days")
+    expect(table.get_by_role("row", name=re.compile(rf"^{period.label} "))).to_contain_text(
+        "9 days"
+    )
     shot(cora, "measures-indicator-table")
     cora.get_by_role("button", name="Show chart").click()
     expect(cora.locator(".chart-canvas svg")).to_be_visible()
@@ -128,7 +130,7 @@ def test_enter_import_fix_and_see_the_chart_change(demo, new_page):
 
     # The value's history shows both versions.
     cora.goto(f"/i/{SLUG}/measures/{CODE}/")
-    cora.get_by_role("link", name=f"History of Onboarding Operations {period.code}").click()
+    cora.get_by_role("link", name=f"History of Onboarding Operations {period.label}").click()
     expect(cora.get_by_role("heading", level=1)).to_contain_text("Onboarding Operations")
     expect(cora.locator("table")).to_contain_text("Corrected count")
     shot(cora, "measures-value-history")
