@@ -877,6 +877,7 @@ class Moved:
     series: dict  # {scope id or None: {period: value as stored}}, the '' rows after the change
     targets: list  # (partner id or None, period, value)
     status_ids: dict  # {scope id or None: IndicatorStatus id} of the rows that exist
+    pending: list  # the roll-up writes (Statement), sent with the statuses' (`run`)
 
 
 class NotByDifference(Exception):
@@ -921,17 +922,21 @@ def _read(meta: Meta, change: Change, review: bool) -> _Read:
     out = _Read([], [], [], {}, False, True)
     with connection.cursor() as cursor:
         if pg:
+            # One round trip; the roll-ups are locked first, then the statuses (like the bulk
+            # path's writes), so no two writers wait for each other crosswise.
             cursor.execute(
-                f"SELECT {_ROW_COLUMNS} FROM {ROLLUP} WHERE {moving} ORDER BY id FOR UPDATE",  # noqa: S608
-                moving_params,
+                f"WITH r AS (SELECT {_ROW_COLUMNS} FROM {ROLLUP} WHERE {moving} "  # noqa: S608
+                "ORDER BY id FOR UPDATE), s AS (SELECT id, scope_id FROM "
+                f"measurement_indicatorstatus WHERE indicator_id = %s AND {in_chain} "
+                "ORDER BY id FOR UPDATE) SELECT 'r', r.* FROM r UNION ALL "
+                "SELECT 'i', s.id, s.scope_id, '', '', NULL, NULL, NULL, NULL FROM s",
+                [*moving_params, change.indicator],
             )
-            out.rows = cursor.fetchall()
-            cursor.execute(
-                "SELECT id, scope_id FROM measurement_indicatorstatus WHERE indicator_id = %s "  # noqa: S608
-                f"AND {in_chain} ORDER BY id FOR UPDATE",
-                [change.indicator],
-            )
-            out.status_ids = {scope: status_id for status_id, scope in cursor.fetchall()}
+            for kind, rid, sid, *rest in cursor.fetchall():
+                if kind == "r":
+                    out.rows.append((rid, sid, *rest))
+                else:
+                    out.status_ids[sid] = rid
         else:
             # Two selects per filter rather than an OR, so each uses the (indicator, scope...)
             # index; here the union also brings the status ids.
@@ -1057,9 +1062,10 @@ def apply_change(initiative, meta: Meta, change: Change):
     """Move the stored roll-ups of the chain's scopes by one written value.
 
     Returns what `status.refresh_series` judges (the '' series of every scope of the chain
-    after the change, the targets, the ids of the status rows), or None when the change cannot
-    be applied by difference (nothing was written then: recompute with `refresh`). Formula
-    indicators are left to the caller."""
+    after the change, the targets, the ids of the status rows) and the roll-up writes, still to
+    run (`refresh_series` sends them with its own); or None when the change cannot be applied
+    by difference (nothing is written then: recompute with `refresh`). Formula indicators are
+    left to the caller."""
     read = _read(meta, change, initiative.review_observations)
     other, last_ok = read.other, read.last_ok
     rows: dict[tuple, _Row] = {}
@@ -1118,8 +1124,8 @@ def apply_change(initiative, meta: Meta, change: Change):
                             scope_series[r.period] = _as_stored(q6(r.value))
     except NotByDifference:
         return None
-    _store_moved(initiative.pk, change, inserts, updates, deletes)
-    return Moved(series, read.targets, read.status_ids)
+    pending = _moved_statements(initiative.pk, change, inserts, updates, deletes)
+    return Moved(series, read.targets, read.status_ids, pending)
 
 
 def _move_running(meta, rows, sid, bd, change, row, partners) -> list[_Row]:
@@ -1198,32 +1204,51 @@ def _as_stored(value: Decimal | None):
     return float(value)
 
 
-def update_by_id(cursor, table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+# Statements of a single write: (sql, params, many). `run` sends them in one round trip on
+# PostgreSQL (Django's psycopg cursors bind parameters client-side, so several statements can
+# go in one execute); on SQLite, where a statement costs no round trip, one by one.
+Statement = tuple[str, list, bool]
+
+
+def run(statements: list[Statement]) -> None:
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "; ".join(sql for sql, _, _ in statements),
+                [x for _, params, _ in statements for x in params],
+            )
+            return
+        for sql, params, many in statements:
+            (cursor.executemany if many else cursor.execute)(sql, params)
+
+
+def update_by_id(table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> list[Statement]:
     """UPDATE rows of `table` by id: `columns` are (name, PostgreSQL type) and every row is
     (*values, id). SQLite: executemany of one prepared statement. PostgreSQL: one statement
     joining a VALUES list (psycopg's executemany costs a pipeline round per call)."""
     if not rows:
-        return
+        return []
     names = [name for name, _ in columns]
     if connection.vendor != "postgresql":
         sets = ", ".join(f"{name} = %s" for name in names)
-        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608
-        return
+        return [(f"UPDATE {table} SET {sets} WHERE id = %s", rows, True)]  # noqa: S608
     one = "(" + ", ".join(f"%s::{kind}" for _, kind in columns) + ", %s::bigint)"
     sets = ", ".join(f"{name} = v.{name}" for name in names)
-    cursor.execute(
+    sql = (
         f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([one] * len(rows))}) "  # noqa: S608
-        f"AS v({', '.join(names)}, id) WHERE t.id = v.id",
-        [x for row in rows for x in row],
+        f"AS v({', '.join(names)}, id) WHERE t.id = v.id"
     )
+    return [(sql, [x for row in rows for x in row], False)]
 
 
-def insert_rows(cursor, sql: str, rows: list[tuple]) -> None:
+def insert_rows(sql: str, rows: list[tuple]) -> list[Statement]:
     """A plain `INSERT ... VALUES (%s, ...)` of a few rows as one statement."""
     if not rows:
-        return
+        return []
     head, _, one = sql.partition(" VALUES ")
-    cursor.execute(f"{head} VALUES {', '.join([one] * len(rows))}", [x for r in rows for x in r])
+    return [(f"{head} VALUES {', '.join([one] * len(rows))}", [x for r in rows for x in r], False)]
 
 
 _ROLLUP_SETS = [
@@ -1234,29 +1259,28 @@ _ROLLUP_SETS = [
 ]
 
 
-def _store_moved(initiative_id, change: Change, inserts, updates, deletes) -> None:
+def _moved_statements(initiative_id, change: Change, inserts, updates, deletes):
     adapt = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
-        if deletes:
-            cursor.execute(f"DELETE FROM {ROLLUP} WHERE id IN ({_int_list(deletes)})")  # noqa: S608
-        update_by_id(
-            cursor,
-            ROLLUP,
-            _ROLLUP_SETS,
-            [
-                (q6(r.value), q6(r.numerator), q6(r.denominator), r.partners, r.id)
-                for _sid, _bd, r in updates
-            ],
-        )
-        insert_rows(
-            cursor,
-            _INSERT,
-            [
-                (
-                    initiative_id, change.indicator, r.period,
-                    adapt(periods.parse(r.period).start), sid, bd, q6(r.value),
-                    q6(r.numerator), q6(r.denominator), r.partners,
-                )
-                for sid, bd, r in inserts
-            ],
-        )  # fmt: skip
+    statements: list[Statement] = []
+    if deletes:
+        statements.append((f"DELETE FROM {ROLLUP} WHERE id IN ({_int_list(deletes)})", [], False))  # noqa: S608
+    statements += update_by_id(
+        ROLLUP,
+        _ROLLUP_SETS,
+        [
+            (q6(r.value), q6(r.numerator), q6(r.denominator), r.partners, r.id)
+            for _sid, _bd, r in updates
+        ],
+    )
+    statements += insert_rows(
+        _INSERT,
+        [
+            (
+                initiative_id, change.indicator, r.period,
+                adapt(periods.parse(r.period).start), sid, bd, q6(r.value),
+                q6(r.numerator), q6(r.denominator), r.partners,
+            )
+            for sid, bd, r in inserts
+        ],
+    )  # fmt: skip
+    return statements

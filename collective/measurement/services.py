@@ -764,7 +764,7 @@ def observation_upsert(
 def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiative):
     now = timezone.now()
     with transaction.atomic():
-        obs = _current_observation(indicator.pk, partner.pk, p.code, bd)
+        obs, meta_row = _current_observation(indicator.pk, partner.pk, p.code, bd)
         new_status = _initial_status(actor, initiative)
         review = initiative.review_observations
         old = None
@@ -808,19 +808,18 @@ def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiativ
             obs.review_comment = ""
             outcome = "updated"
         obs.value, obs.numerator, obs.denominator = clean.value, clean.numerator, clean.denominator
-        _save_observation(obs, outcome == "created")
-        _insert_history([_history_tuple(obs, outcome, actor, now)])
-        _audit_value(
+        audit = _audit_params(
             actor,
             f"{outcome} value",
             obs,
             initiative,
             {"period": p.code, "value": str(clean.value), "partner": partner.name},
         )
+        _save_value(obs, outcome == "created", outcome, actor, now, audit)
         new = None
         if not review or new_status == ObservationStatus.APPROVED:
             new = (clean.value, clean.numerator, clean.denominator)
-        _refresh_one(initiative, obs, p, old, new, now)
+        _refresh_one(initiative, obs, p, old, new, now, meta_row)
     return obs, outcome
 
 
@@ -830,24 +829,20 @@ _AUDIT_INSERT = (
 )
 
 
-def _audit_value(actor, verb: str, obs: Observation, initiative, changes: dict) -> None:
-    """The entry `audit_record` makes for a value written, with one plain INSERT (this runs
-    for every value typed): the same columns and texts, without building a model object."""
+def _audit_params(actor, verb: str, obs: Observation, initiative, changes: dict) -> list:
+    """The entry `audit_record` makes for a value written, as parameters of one plain INSERT
+    (this runs for every value typed): the same columns and texts, without a model object."""
     ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _AUDIT_INSERT,
-            [
-                initiative.pk,
-                _actor_id(actor),
-                verb,
-                Observation._meta.model_name,
-                str(obs.uid),
-                str(obs)[:255],
-                ops.adapt_json_value(changes, None),
-                ops.adapt_datetimefield_value(timezone.now()),
-            ],
-        )
+    return [
+        initiative.pk,
+        _actor_id(actor),
+        verb,
+        Observation._meta.model_name,
+        str(obs.uid),
+        str(obs)[:255],
+        ops.adapt_json_value(changes, None),
+        ops.adapt_datetimefield_value(timezone.now()),
+    ]
 
 
 # The columns of an observation and the converters the ORM would apply to them, per database
@@ -855,9 +850,12 @@ def _audit_value(actor, verb: str, obs: Observation, initiative, changes: dict) 
 _OBS_READ: dict[str, tuple[str, list]] = {}
 
 
-def _current_observation(indicator_id, partner_id, period, breakdown) -> Observation | None:
-    """The stored value of (indicator, partner, period, breakdown), locked until the commit on
-    PostgreSQL (a concurrent update of the same value waits, then reads the new one)."""
+def _current_observation(indicator_id, partner_id, period, breakdown) -> tuple:
+    """(the stored value of (indicator, partner, period, breakdown) or None, the row of
+    `_META_SQL`), in one query. The value is locked until the commit on PostgreSQL (a
+    concurrent update of the same value waits, then reads the new one). The indicator and the
+    partner's place in the tree are read afresh, so objects held since before a change of
+    either do not mislead the roll-ups."""
     vendor = connection.vendor
     if vendor not in _OBS_READ:
         fields = Observation._meta.concrete_fields
@@ -873,42 +871,43 @@ def _current_observation(indicator_id, partner_id, period, breakdown) -> Observa
     lock = " FOR UPDATE" if vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM measurement_observation WHERE indicator_id = %s AND "  # noqa: S608
-            f"partner_id = %s AND period = %s AND breakdown = %s{lock}",
-            [indicator_id, partner_id, period, breakdown],
+            f"WITH o AS (SELECT {columns} FROM measurement_observation WHERE indicator_id = %s "  # noqa: S608
+            f"AND partner_id = %s AND period = %s AND breakdown = %s{lock}) {_META_SQL}",
+            [indicator_id, partner_id, period, breakdown, indicator_id, partner_id],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
+    meta, row = row[:_META_COLUMNS], row[_META_COLUMNS:]
+    if row[0] is None:
+        return None, meta
     values = []
     for value, (col, found) in zip(row, converters, strict=True):
         for converter in found:
             value = converter(value, col, connection)
         values.append(value)
-    return Observation.from_db(connection.alias, [c.target.attname for c, _ in converters], values)
+    names = [c.target.attname for c, _ in converters]
+    return Observation.from_db(connection.alias, names, values), meta
 
 
 _META_SQL = (
     "SELECT i.code, i.aggregation, i.cumulative, i.formula, i.breakdown_dimension, i.value_type, "
     "i.frequency, i.direction, i.decimals, i.unit, p.path, EXISTS (SELECT 1 FROM "
-    "measurement_indicator f WHERE f.initiative_id = i.initiative_id AND f.formula <> '') "
-    "FROM measurement_indicator i, core_partner p WHERE i.id = %s AND p.id = %s"
+    "measurement_indicator f WHERE f.initiative_id = i.initiative_id AND f.formula <> ''), o.* "
+    "FROM measurement_indicator i CROSS JOIN core_partner p LEFT JOIN o ON 1 = 1 "
+    "WHERE i.id = %s AND p.id = %s"
 )
+_META_COLUMNS = 12
 
 
-def _refresh_one(initiative, obs: Observation, p: periods.Period, old, new, now) -> None:
+def _refresh_one(initiative, obs: Observation, p: periods.Period, old, new, now, meta_row) -> None:
     """Roll-ups and statuses after one value was written, by difference (see
     `rollups.apply_change`); a full recomputation of the cell when that cannot settle it.
 
-    `old` / `new`: (value, numerator, denominator) when the value counted before / counts now.
-    The indicator and the partner's place in the tree are read afresh (one small query), so
-    objects held since before a change of either do not mislead."""
+    `old` / `new`: (value, numerator, denominator) when the value counted before / counts now;
+    `meta_row`: the indicator and the partner's path as `_current_observation` read them."""
     if old is None and new is None:
         return  # neither before nor after does it count: no roll-up moves
-    with connection.cursor() as cursor:
-        cursor.execute(_META_SQL, [obs.indicator_id, obs.partner_id])
-        (code, aggregation, cumulative, formula, dimension, value_type, frequency, direction,
-         decimals, unit, path, has_formulas) = cursor.fetchone()  # fmt: skip
+    (code, aggregation, cumulative, formula, dimension, value_type, frequency, direction,
+     decimals, unit, path, has_formulas) = meta_row  # fmt: skip
     meta = rollups.Meta(
         obs.indicator_id, code, aggregation, bool(cumulative), formula, bool(dimension),
         value_type == ValueType.PERCENT, frequency,
@@ -946,8 +945,8 @@ def _refresh_one(initiative, obs: Observation, p: periods.Period, old, new, now)
             status.refresh(initiative, changed, shrink=False)
 
 
-def _save_observation(obs: Observation, created: bool) -> None:
-    """Write one observation with plain SQL (the per-value path runs thousands of times)."""
+def _observation_sql(obs: Observation, created: bool) -> tuple[str, list]:
+    """The INSERT (returning the id) or UPDATE that stores one observation."""
     ops = connection.ops
     common = [
         obs.value,
@@ -960,38 +959,75 @@ def _save_observation(obs: Observation, created: bool) -> None:
         ops.adapt_datetimefield_value(obs.submitted_at),
         ops.adapt_datetimefield_value(obs.updated_at),
     ]
+    if created:
+        uid = obs.uid if connection.features.has_native_uuid_field else obs.uid.hex
+        return (
+            "INSERT INTO measurement_observation (value, numerator, denominator, note, status, "
+            "source, submitted_by_id, submitted_at, updated_at, created_at, initiative_id, "
+            "uid, indicator_id, partner_id, period, period_start, breakdown, review_comment) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '') "
+            "RETURNING id",
+            [
+                *common,
+                ops.adapt_datetimefield_value(obs.created_at),
+                obs.initiative_id,
+                uid,
+                obs.indicator_id,
+                obs.partner_id,
+                obs.period,
+                ops.adapt_datefield_value(obs.period_start),
+                obs.breakdown,
+            ],
+        )
+    return (
+        "UPDATE measurement_observation SET value = %s, numerator = %s, denominator = %s, "
+        "note = %s, status = %s, source = %s, submitted_by_id = %s, submitted_at = %s, "
+        "updated_at = %s, reviewed_by_id = NULL, reviewed_at = NULL, review_comment = '' "
+        "WHERE id = %s",
+        [*common, obs.pk],
+    )
+
+
+def _mark_saved(obs: Observation, pk: int) -> None:
+    obs.pk = pk
+    obs._state.adding = False
+    obs._state.db = connection.alias
+
+
+def _save_observation(obs: Observation, created: bool) -> None:
+    """Write one observation with plain SQL (the per-value path runs thousands of times)."""
+    sql, params = _observation_sql(obs, created)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if created:
+            _mark_saved(obs, cursor.fetchone()[0])
+
+
+def _save_value(obs: Observation, created: bool, action: str, actor, now, audit: list) -> None:
+    """Store a value written, its history row and its audit entry (`audit`: the parameters of
+    `_AUDIT_INSERT`). PostgreSQL: one round trip (a new value's id passes from the INSERT to
+    its history row inside the statement); SQLite, where statements cost no round trip, three."""
+    if connection.vendor != "postgresql":
+        _save_observation(obs, created)
+        _insert_history([_history_tuple(obs, action, actor, now)])
+        with connection.cursor() as cursor:
+            cursor.execute(_AUDIT_INSERT, audit)
+        return
+    sql, params = _observation_sql(obs, created)
+    history = list(_history_tuple(obs, action, actor, now))
     with connection.cursor() as cursor:
         if created:
-            uid = obs.uid if connection.features.has_native_uuid_field else obs.uid.hex
+            # The history row takes the new id from the INSERT (history[1] is that id).
+            columns = ", ".join(["%s", "o.id", *["%s"] * (len(history) - 2)])
+            head, _, _ = HISTORY_INSERT.partition(" VALUES ")
             cursor.execute(
-                "INSERT INTO measurement_observation (value, numerator, denominator, note, status, "
-                "source, submitted_by_id, submitted_at, updated_at, created_at, initiative_id, "
-                "uid, indicator_id, partner_id, period, period_start, breakdown, review_comment) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '') "
-                "RETURNING id",
-                [
-                    *common,
-                    ops.adapt_datetimefield_value(obs.created_at),
-                    obs.initiative_id,
-                    uid,
-                    obs.indicator_id,
-                    obs.partner_id,
-                    obs.period,
-                    ops.adapt_datefield_value(obs.period_start),
-                    obs.breakdown,
-                ],
+                f"WITH o AS ({sql}) {head} SELECT {columns} FROM o "  # noqa: S608
+                f"RETURNING observation_id; {_AUDIT_INSERT}",
+                [*params, history[0], *history[2:], *audit],
             )
-            obs.pk = cursor.fetchone()[0]
-            obs._state.adding = False
-            obs._state.db = connection.alias
+            _mark_saved(obs, cursor.fetchone()[0])
             return
-        cursor.execute(
-            "UPDATE measurement_observation SET value = %s, numerator = %s, denominator = %s, "
-            "note = %s, status = %s, source = %s, submitted_by_id = %s, submitted_at = %s, "
-            "updated_at = %s, reviewed_by_id = NULL, reviewed_at = NULL, review_comment = '' "
-            "WHERE id = %s",
-            [*common, obs.pk],
-        )
+        cursor.execute(f"{sql}; {HISTORY_INSERT}; {_AUDIT_INSERT}", [*params, *history, *audit])
 
 
 def _history_tuple(obs: Observation, action: str, actor, now) -> tuple:

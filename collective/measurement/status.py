@@ -428,10 +428,11 @@ def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
     returned — {scope id: {period: value}} for the collective (None) and the partner scopes of
     the chain, their targets and the ids of their status rows. The same rows `refresh` stores
     after the write, without reading anything: a scope whose series is empty loses its status
-    row, the collective always has one; existing rows are updated by id."""
+    row, the collective always has one; existing rows are updated by id. The roll-ups' writes
+    (`moved.pending`) and these go to the database together (one round trip on PostgreSQL)."""
     from django.db import connection
 
-    from .rollups import _int_list, insert_rows, update_by_id
+    from .rollups import _int_list, insert_rows, run, update_by_id
 
     targets: dict[int | None, list] = defaultdict(list)
     for sid, period, value in moved.targets:
@@ -452,13 +453,18 @@ def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
             new_rows.append(row)
         else:
             updates.append((*row[3:], status_id))
-    with connection.cursor() as cursor:
-        if emptied:
-            cursor.execute(
-                f"DELETE FROM measurement_indicatorstatus WHERE id IN ({_int_list(emptied)})"  # noqa: S608
+    statements = list(moved.pending)  # the roll-ups' writes first
+    if emptied:
+        statements.append(
+            (
+                f"DELETE FROM measurement_indicatorstatus WHERE id IN ({_int_list(emptied)})",  # noqa: S608
+                [],
+                False,
             )
-        update_by_id(cursor, "measurement_indicatorstatus", _STATUS_SETS, updates)
-        insert_rows(cursor, _STATUS_INSERT, new_rows)
+        )
+    statements += update_by_id("measurement_indicatorstatus", _STATUS_SETS, updates)
+    statements += insert_rows(_STATUS_INSERT, new_rows)
+    run(statements)
 
 
 _STATUS_SETS = [
