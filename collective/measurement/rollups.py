@@ -964,7 +964,7 @@ def _read(meta: Meta, change: Change, review: bool) -> _Read:
             f"(partner_id IS NULL OR partner_id IN ({chain}))"
         )
         params.append(change.indicator)
-        if change.breakdown:
+        if change.breakdown or meta.has_breakdown:
             # The partner counts once in the '' row, whatever its breakdown values.
             approved = " AND status = %s" if review else ""
             parts.append(
@@ -1066,6 +1066,10 @@ def apply_change(initiative, meta: Meta, change: Change):
     run (`refresh_series` sends them with its own); or None when the change cannot be applied
     by difference (nothing is written then: recompute with `refresh`). Formula indicators are
     left to the caller."""
+    for values in (change.old, change.new):
+        needed = values and (values[1:] if meta.aggregation == Aggregation.RATIO else values[:1])
+        if needed and any(v is None for v in needed):
+            return None  # a value without the figures its kind needs: recompute
     read = _read(meta, change, initiative.review_observations)
     other, last_ok = read.other, read.last_ok
     rows: dict[tuple, _Row] = {}
@@ -1082,7 +1086,7 @@ def apply_change(initiative, meta: Meta, change: Change):
         for sid in (None, *change.chain):
             for bd in breakdowns:
                 # The partner counts in the cell once, however many breakdown values it reports.
-                alone = not (bd == "" and change.breakdown and other)
+                alone = not (bd == "" and other)
                 partners_delta = (1 if new and alone else 0) - (1 if old and alone else 0)
                 row = rows.get((sid, bd, change.period))
                 partners = (row.partners if row else 0) + partners_delta
