@@ -921,10 +921,13 @@ def _read(meta: Meta, change: Change, review: bool) -> _Read:
     params: list = []
     out = _Read([], [], [], {}, False, True)
     with connection.cursor() as cursor:
+        lock: tuple[str, list] | None = None
         if pg:
-            # One round trip; the roll-ups are locked first, then the statuses (like the bulk
-            # path's writes), so no two writers wait for each other crosswise.
-            cursor.execute(
+            # Sent with the reading below (one round trip, two statements): the roll-ups are
+            # locked first, then the statuses (like the bulk path's writes), so no two writers
+            # wait for each other crosswise; the reading, a statement of its own, sees what
+            # writers that held the locks before committed.
+            lock = (
                 f"WITH r AS (SELECT {_ROW_COLUMNS} FROM {ROLLUP} WHERE {moving} "  # noqa: S608
                 "ORDER BY id FOR UPDATE), s AS (SELECT id, scope_id FROM "
                 f"measurement_indicatorstatus WHERE indicator_id = %s AND {in_chain} "
@@ -932,11 +935,6 @@ def _read(meta: Meta, change: Change, review: bool) -> _Read:
                 "SELECT 'i', s.id, s.scope_id, '', '', NULL, NULL, NULL, NULL FROM s",
                 [*moving_params, change.indicator],
             )
-            for kind, rid, sid, *rest in cursor.fetchall():
-                if kind == "r":
-                    out.rows.append((rid, sid, *rest))
-                else:
-                    out.status_ids[sid] = rid
         else:
             # Two selects per filter rather than an OR, so each uses the (indicator, scope...)
             # index; here the union also brings the status ids.
@@ -988,8 +986,16 @@ def _read(meta: Meta, change: Change, review: bool) -> _Read:
                 change.period, change.observation, change.submitted_at, change.submitted_at,
                 change.observation,
             ]  # fmt: skip
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, rid, sid, bd, period, value, num, den, partners in cursor.fetchall():
+        reading = " UNION ALL ".join(parts)
+        if lock is None:
+            cursor.execute(reading, params)
+            found = cursor.fetchall()
+        else:
+            cursor.execute(f"{lock[0]}; {reading}", [*lock[1], *params])
+            found = cursor.fetchall()
+            cursor.nextset()
+            found += cursor.fetchall()
+        for kind, rid, sid, bd, period, value, num, den, partners in found:
             if kind == "r":
                 out.rows.append((rid, sid, bd, period, value, num, den, partners))
             elif kind == "s":
