@@ -43,12 +43,23 @@ def machine(results: list[dict]) -> str:
     )
 
 
+def _floor(f: dict | None) -> str:
+    if not f:
+        return "—"
+    st = f["stages"]
+    return (
+        f"{_fmt(f['rows_per_s'])} ({_fmt(f['rows_per_s_without_rollups'])}): parse "
+        f"{st['parse_s']} s, stage {st['stage_s']} s, insert {st['insert_s']} s, history "
+        f"{st['history_s']} s, roll-ups {st['rollups_s']} s"
+    )
+
+
 def imports(results: list[dict]) -> str:
     lines = [
         "| run | rows | engine: check + confirm (of which roll-ups + status) | engine rows/s "
         "| raw driver insert rows/s "
-        "| raw is … × faster |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| raw is … × faster | set-based floor rows/s (without roll-ups) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         i = r.get("import")
@@ -61,7 +72,7 @@ def imports(results: list[dict]) -> str:
             f"**{_fmt(i['rows_per_s'])}** ({_fmt(i.get('rows_per_cpu_s'))} per CPU s) | "
             f"{_fmt(i['raw']['rows_per_s'])} ({i['raw']['method']}); time-ordered uids "
             f"{_fmt(i.get('raw_time_ordered_uid', {}).get('rows_per_s'))} | "
-            f"{i['engine_vs_raw']} |"
+            f"{i['engine_vs_raw']} | {_floor(i.get('set_based_floor'))} |"
         )
     return "\n".join(lines)
 
