@@ -868,11 +868,18 @@ def _current_observation(indicator_id, partner_id, period, breakdown) -> tuple:
             converters.append((col, found))
         _OBS_READ[vendor] = (columns, converters)
     columns, converters = _OBS_READ[vendor]
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    lock = indicator_lock = ""
+    if vendor == "postgresql":
+        # The value, and the indicator: single writers of an indicator take turns (the roll-up
+        # and status rows they move are shared, and a recomputation replaces rows), so they
+        # neither move sums from a stale reading nor wait for each other crosswise. Values
+        # of the indicator may still be inserted meanwhile (NO KEY: foreign keys do not wait).
+        lock, indicator_lock = " FOR UPDATE", " FOR NO KEY UPDATE OF i"
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH o AS (SELECT {columns} FROM measurement_observation WHERE indicator_id = %s "  # noqa: S608
-            f"AND partner_id = %s AND period = %s AND breakdown = %s{lock}) {_META_SQL}",
+            f"AND partner_id = %s AND period = %s AND breakdown = %s{lock}) "
+            f"{_META_SQL}{indicator_lock}",
             [indicator_id, partner_id, period, breakdown, indicator_id, partner_id],
         )
         row = cursor.fetchone()
