@@ -125,8 +125,9 @@ def assess(
     upcoming = [t for t in targets if t[0].index >= latest_p.index]
     target = upcoming[0] if upcoming else (targets[-1] if targets else None)
 
+    noun = periods.NOUNS.get(latest_p.frequency, "period")
     if target is None:
-        return _without_target(result, line, latest, direction, f, decimals, unit)
+        return _without_target(result, line, latest, direction, f, decimals, unit, noun)
 
     tp, tv = target
     result.target_period, result.target_value = tp.code, tv
@@ -202,7 +203,7 @@ def assess(
     gap = tv - latest
     progress = forecast - latest
     share = progress / gap if gap else Decimal(0)
-    periods_word = "period" if ahead == 1 else "periods"
+    periods_word = noun if ahead == 1 else f"{noun}s"
     if share >= Decimal("0.5"):
         result.status = Status.AT_RISK
         result.reason = (
@@ -224,7 +225,7 @@ def _step(slope: Decimal, decimals: int, unit: str) -> str:
     return fmt(round(slope, places), places, unit)
 
 
-def _without_target(result, line, latest, direction, f, decimals, unit) -> Assessment:
+def _without_target(result, line, latest, direction, f, decimals, unit, noun) -> Assessment:
     if line is None:
         result.reason = f"One value so far ({f(latest)}) and no target: too early to judge."
         return result
@@ -236,17 +237,17 @@ def _without_target(result, line, latest, direction, f, decimals, unit) -> Asses
             result.status, result.reason = Status.ON_TRACK, f"Stable at {f(latest)}; no target set."
         else:
             result.status = Status.AT_RISK
-            result.reason = f"Changing by {step} per period where it should hold; no target set."
+            result.reason = f"Changing by {step} per {noun} where it should hold; no target set."
         return result
     if flat:
         result.status = Status.AT_RISK
         result.reason = f"Flat at about {f(latest)}; no target set."
     elif (slope > 0) == (direction == Direction.INCREASE):
         result.status = Status.ON_TRACK
-        result.reason = f"Improving by {step} per period; no target set."
+        result.reason = f"Improving by {step} per {noun}; no target set."
     else:
         result.status = Status.OFF_TRACK
-        result.reason = f"Getting worse by {step} per period; no target set."
+        result.reason = f"Getting worse by {step} per {noun}; no target set."
     return result
 
 

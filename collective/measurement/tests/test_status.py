@@ -100,3 +100,16 @@ def test_numbers_read_well():
     assert status.fmt(Decimal("1234.5"), 1, "days") == "1,234.5 days"
     assert status.fmt(Decimal("75"), 1, "%") == "75%"
     assert status.fmt(Decimal("9.99"), 2, "€") == "€9.99"
+
+
+def test_the_reason_speaks_in_the_indicator_s_own_periods():
+    monthly = status.assess(_series("2025-01", [10, 12, 14, 16]), [], direction="increase")
+    assert "per month" in monthly.reason and "period" not in monthly.reason
+    quarters = [("2025-Q1", 10), ("2025-Q2", 11), ("2025-Q3", 12)]
+    slow = status.assess(quarters, [("2026-Q3", 40)], direction="increase")
+    assert slow.status in (Status.AT_RISK, Status.OFF_TRACK)
+    worse = status.assess(quarters, [], direction="decrease")
+    assert "per quarter" in worse.reason
+    near = status.assess(quarters, [("2025-Q4", 13.5)], direction="increase")
+    assert near.status == Status.AT_RISK
+    assert "(1 quarter left)" in near.reason
