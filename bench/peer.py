@@ -300,8 +300,35 @@ def read_series(actor, slug: str) -> dict:
     }
 
 
+def commit_floor(count: int) -> dict:
+    """The same number of transactions doing nothing but update one row and commit: what
+    one-at-a-time writes cost at the least on this database and disk (on PostgreSQL each commit
+    waits for the write-ahead log to reach the disk; SQLite in WAL mode with synchronous=NORMAL
+    does not sync at each commit)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_commit_floor")
+        cursor.execute("CREATE TABLE bench_commit_floor (id INTEGER PRIMARY KEY, n INTEGER)")
+        cursor.execute("INSERT INTO bench_commit_floor VALUES (1, 0)")
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(count):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE bench_commit_floor SET n = n + 1 WHERE id = 1")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_commit_floor")
+    return {
+        "transactions": count,
+        "seconds": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
+        "ms_per_commit": round(seconds * 1000 / count, 3),
+    }
+
+
 def run(actor) -> dict:
     single = run_one_at_a_time(actor)
+    single["commit_floor"] = commit_floor(single["values"])
     bulk = run_bulk_api(actor)
     series = read_series(actor, bulk["initiative"])
     return {

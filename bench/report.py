@@ -102,6 +102,13 @@ def reads(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _commits(s: dict) -> str:
+    floor = s.get("commit_floor")
+    if not floor:
+        return ""
+    return f"; {floor['transactions']:,} empty commits alone: {floor['seconds']} s"
+
+
 def peer(results: list[dict]) -> str:
     lines = [
         "| run | one at a time (services) | per value | bulk (one API POST) | per value "
@@ -118,7 +125,8 @@ def peer(results: list[dict]) -> str:
         lines.append(
             f"| {run_label(r)} | **{s['seconds']} s** (CPU {s.get('cpu_s', '—')} s; roll-ups "
             f"{s.get('stages', {}).get('rollups_s', '—')} s, status "
-            f"{s.get('stages', {}).get('status_s', '—')} s) | {s['ms_per_value']} ms | "
+            f"{s.get('stages', {}).get('status_s', '—')} s{_commits(s)}) | "
+            f"{s['ms_per_value']} ms | "
             f"**{b['seconds']} s** (CPU {b.get('cpu_s', '—')} s) | {b['ms_per_value']} ms | "
             f"{rd['median_ms']} / "
             f"{rd['max_ms']} ms | {checked:,} cells, {wrong} wrong |"

@@ -446,6 +446,12 @@ def print_table(result: dict) -> None:
             f"  one at a time   {s['seconds']:>8} s  ({s['ms_per_value']} ms/value, CPU "
             f"{s['cpu_s']} s; {peer['ratios']['one_at_a_time_vs_akvo']}x faster than Akvo RSR)"
         )
+        floor = s.get("commit_floor")
+        if floor:
+            print(
+                f"    the same number of empty one-row transactions: {floor['seconds']} s "
+                f"({floor['ms_per_commit']} ms per commit)"
+            )
         print(
             f"  bulk via API    {b['seconds']:>8} s  (CPU {b['cpu_s']} s; "
             f"{peer['ratios']['bulk_vs_akvo']}x faster)"
