@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collective.core.conditions import CONDITIONS_BY_KEY
 from collective.core.errors import ApplicationError
-from collective.core.http import check_perm, initiative_view, render_page
+from collective.core.http import check_perm, initiative_view, is_uuid, render_page
 from collective.core.models import Partner
 
 from . import selectors, services
@@ -289,7 +289,7 @@ def outcome_add(request, number):
     if refused:
         return refused
     initial = {"revision": version.revision}
-    if request.GET.get("parent") and _is_uuid(request.GET["parent"]):
+    if request.GET.get("parent") and is_uuid(request.GET["parent"]):
         initial["parent"] = OutcomeNode.objects.filter(
             version=version, outcome__uid=request.GET["parent"]
         ).first()
@@ -310,16 +310,6 @@ def outcome_add(request, number):
     return render(
         request, "agenda/outcome_form.html", {"form": form, "version": version, "node": None}
     )
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _keep_after_stale(form, error, version) -> None:

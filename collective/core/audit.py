@@ -36,6 +36,31 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     }
 
 
+def audit_fields(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    initiative: Initiative | None = None,
+    changes: dict | None = None,
+) -> dict[str, Any]:
+    """The field values of the entry `audit_record` writes (a write path that inserts its rows
+    with plain SQL builds its entry from these too)."""
+    if initiative is None:
+        initiative = (
+            target if isinstance(target, Initiative) else getattr(target, "initiative", None)
+        )
+    return {
+        "initiative": initiative,
+        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "verb": verb,
+        "target_type": target._meta.model_name,
+        "target_id": str(getattr(target, "uid", None) or target.pk),
+        "target_repr": str(target)[:255],
+        "changes": {k: _plain(v) for k, v in (changes or {}).items()},
+    }
+
+
 def audit_record(
     *,
     actor,
@@ -44,16 +69,8 @@ def audit_record(
     initiative: Initiative | None = None,
     changes: dict | None = None,
 ) -> AuditEvent:
-    if initiative is None:
-        initiative = (
-            target if isinstance(target, Initiative) else getattr(target, "initiative", None)
-        )
     return AuditEvent.objects.create(
-        initiative=initiative,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        verb=verb,
-        target_type=target._meta.model_name,
-        target_id=str(getattr(target, "uid", None) or target.pk),
-        target_repr=str(target)[:255],
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        **audit_fields(
+            actor=actor, verb=verb, target=target, initiative=initiative, changes=changes
+        )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -13,6 +14,15 @@ from django.shortcuts import get_object_or_404, render
 
 from .models import Initiative
 from .rules import membership_for
+
+
+def is_uuid(value) -> bool:
+    """Whether a query-string value can be a uid (so a lookup by it cannot fail)."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def initiative_view(perm: str = "core.view_initiative"):

@@ -23,7 +23,7 @@ from .forms import (
     ProfileForm,
     SignUpForm,
 )
-from .http import check_perm, initiative_view, paginate, render_page
+from .http import check_perm, initiative_view, is_uuid, paginate, render_page
 from .models import AuditEvent
 from .overview import initiative_overview
 
@@ -188,16 +188,6 @@ def partner_delete(request, uid):
 # --- Members ---------------------------------------------------------------------------------
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 @initiative_view("core.view_members")
 def member_list(request):
     initiative = request.initiative
@@ -229,7 +219,7 @@ def member_invite(request):
     if partner_uid:
         initial["partner"] = (
             selectors.partner_list(initiative).filter(uid=partner_uid).first()
-            if _is_uuid(partner_uid)
+            if is_uuid(partner_uid)
             else None
         )
     if request.GET.get("role") in Role.values:

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 # The page's font stack (Bootstrap's native stack) and the colours of app.css.
 FONT = (
@@ -720,19 +720,3 @@ def table_rows(data: ChartData) -> tuple[list[str], list[dict]]:
     for row in rows:
         row["cells"] = [row["values"].get(name, "—") for name in columns]
     return columns, rows
-
-
-def legend_html(data: ChartData):
-    """A plain list of what each line style means, for the page beside the chart."""
-    items = [("Actual", "legend-actual")]
-    if data.targets:
-        items.append(("Target", "legend-target"))
-    if data.forecast:
-        items.append(("Forecast", "legend-forecast"))
-    if data.baseline_forecast:
-        items.append(
-            (f"{data.baseline_forecast_label}: the curve to turn", "legend-baseline-forecast")
-        )
-    if data.baseline is not None:
-        items.append(("Baseline", "legend-baseline"))
-    return format_html_join("", '<li class="{}">{}</li>', ((c, t) for t, c in items))

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 
 from collective.core.forms import ServiceErrorsMixin
+from collective.core.http import is_uuid
 from collective.core.models import Partner
 
 from .choices import IndicatorLevel, Status
@@ -56,16 +57,6 @@ BASELINE_HELP = (
     "Where the curve started: the value and the period it was measured in (e.g. 2024-12). "
     "The baseline forecast — the curve to turn — starts here."
 )
-
-
-def _is_uuid(text) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return True
 
 
 def outcome_options(initiative, keep=()) -> tuple[list[tuple[int, str]], list[int]]:
@@ -432,7 +423,7 @@ class DashboardFilter(IndicatorFilter):
         if len(found) > self.MAX_PARTNER_CHOICES:
             found = list(partners.filter(parent__isnull=True)[: self.MAX_PARTNER_CHOICES])
             chosen = (data or {}).get("partner")
-            if chosen and _is_uuid(chosen) and all(str(p.uid) != chosen for p in found):
+            if chosen and is_uuid(chosen) and all(str(p.uid) != chosen for p in found):
                 found += list(partners.filter(uid=chosen))
         return [(str(p.uid), p.name) for p in found]
 

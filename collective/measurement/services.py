@@ -27,9 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from collective.core.audit import audit_record, diff, snapshot
+from collective.core.audit import audit_fields, audit_record, diff, snapshot
 from collective.core.errors import ApplicationError
-from collective.core.models import Initiative, Partner
+from collective.core.models import AuditEvent, Initiative, Partner
 
 from . import periods, rollups, status
 from .choices import (
@@ -823,25 +823,27 @@ def _upsert_one(actor, indicator, partner, p, bd, clean, note, source, initiativ
     return obs, outcome
 
 
+_AUDIT_FIELDS = [
+    AuditEvent._meta.get_field(name)
+    for name in ("initiative", "actor", "verb", "target_type", "target_id", "target_repr",
+                 "changes", "created_at")
+]  # fmt: skip
 _AUDIT_INSERT = (
-    "INSERT INTO core_auditevent (initiative_id, actor_id, verb, target_type, target_id, "
-    "target_repr, changes, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(f.column for f in _AUDIT_FIELDS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_AUDIT_FIELDS))})"
 )
 
 
 def _audit_params(actor, verb: str, obs: Observation, initiative, changes: dict) -> list:
-    """The entry `audit_record` makes for a value written, as parameters of one plain INSERT
-    (this runs for every value typed): the same columns and texts, without a model object."""
-    ops = connection.ops
+    """The entry `audit_record` makes for a value written (`audit_fields`), as parameters of one
+    plain INSERT: this runs for every value typed, so no model object is built."""
+    values = audit_fields(
+        actor=actor, verb=verb, target=obs, initiative=initiative, changes=changes
+    )
+    values["created_at"] = timezone.now()
     return [
-        initiative.pk,
-        _actor_id(actor),
-        verb,
-        Observation._meta.model_name,
-        str(obs.uid),
-        str(obs)[:255],
-        ops.adapt_json_value(changes, None),
-        ops.adapt_datetimefield_value(timezone.now()),
+        f.get_db_prep_save(getattr(values[f.name], "pk", values[f.name]), connection)
+        for f in _AUDIT_FIELDS
     ]
 
 
@@ -1458,6 +1460,20 @@ def _allocate_ids(table: str, count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
+def _float_or_none(x):
+    return None if x is None else float(x)
+
+
+def _unchanged_value(x):
+    return x
+
+
+def bulk_number():
+    """How bulk writes pass decimals to the database: SQLite stores them as numbers anyway, so
+    floats skip a text round trip per value; PostgreSQL takes the Decimals."""
+    return _float_or_none if connection.vendor == "sqlite" else _unchanged_value
+
+
 def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
     """Write the planned creates and updates, their history, one audit entry, roll-ups."""
     now = timezone.now()
@@ -1471,15 +1487,7 @@ def _apply(initiative, actor, plan: _Plan, source: str, progress=None) -> None:
     partner_ids: set[int] = set()
     stamps = plan.stamps
     default = (now_db, actor_id)
-    # SQLite stores decimals as numbers anyway: floats skip a text round trip per value.
-    if connection.vendor == "sqlite":
-
-        def num(x):
-            return None if x is None else float(x)
-    else:
-
-        def num(x):
-            return x
+    num = bulk_number()
 
     def stamp(number):
         """When and by whom a row was submitted: now and the actor, unless backdated."""

@@ -28,6 +28,7 @@ from django.utils import timezone
 from collective.core.audit import audit_record
 from collective.core.models import Partner
 
+from . import services
 from .choices import ObservationStatus, Source
 from .models import ImportJob, ImportRow, Indicator
 from .rollups import insert_many
@@ -104,12 +105,7 @@ def classify(job_id: int) -> dict[str, int]:
 
 def stage(job: ImportJob, good: list, progress=None) -> dict[str, int]:
     """Store the checked rows of a job (replacing earlier ones) and classify them."""
-    sqlite = connection.vendor == "sqlite"
-
-    def num(x):
-        # SQLite stores decimals as numbers anyway: floats skip a text round trip per value.
-        return None if x is None else (float(x) if sqlite else x)
-
+    num = services.bulk_number()
     adapt = connection.ops.adapt_datefield_value
     starts: dict = {}
     sql = (
@@ -186,8 +182,6 @@ def apply(job: ImportJob, actor, *, expected: str, rows: int) -> dict[str, int]:
     Raises Stale when the fingerprint differs from `expected` or the job has not `rows` staged
     rows any more (the caller checks the file again), IntegrityError when a concurrent writer
     created one of the values first (retry)."""
-    from .services import _actor_id, _initial_status, _refresh
-
     initiative = job.initiative
     if not expected or fingerprint(initiative, job.created_by) != expected:
         raise Stale
@@ -198,8 +192,8 @@ def apply(job: ImportJob, actor, *, expected: str, rows: int) -> dict[str, int]:
     now = timezone.now()
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
-    actor_id = _actor_id(actor)
-    new_status = _initial_status(actor, initiative)
+    actor_id = services._actor_id(actor)
+    new_status = services._initial_status(actor, initiative)
     uid, uid_params = _uid_sql()
     key = KEY.replace("o.", f"{OBS}.")
     unchanged = _unchanged().replace("o.", f"{OBS}.")
@@ -262,7 +256,7 @@ def apply(job: ImportJob, actor, *, expected: str, rows: int) -> dict[str, int]:
         },
     )
     if counts["created"] or counts["updated"]:
-        _refresh(initiative, cells, partner_ids)
+        services._refresh(initiative, cells, partner_ids)
     ImportRow.objects.filter(job=job).delete()
     return counts
 
