@@ -111,7 +111,7 @@ def _commits(s: dict) -> str:
 
 def peer(results: list[dict]) -> str:
     lines = [
-        "| run | one at a time (services) | per value | bulk (one API POST) | per value "
+        "| run | one value per API request | per value | bulk (one API POST) | per value "
         "| top-level series read (median / slowest) | roll-ups checked |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
