@@ -8,8 +8,8 @@ Measures, each against yardsticks computed in the same run:
      from the CSV;
   3. the series endpoint at each of those sizes, vs pandas computing the same series;
   4. the peer workload (10,000 quarterly values in a 1 -> 4 -> 20 partner tree), one value per
-     API request and all in one API request (the bulk upsert), roll-ups verified, then the top-level series read —
-     compared with Akvo RSR's figures on this machine.
+     API request and all in one API request (the bulk upsert), roll-ups verified, then the
+     top-level series read — compared with Akvo RSR's figures on this machine.
 
     .venv/bin/python bench/run.py --quick          # < 30 s, smoke run
     .venv/bin/python bench/run.py                  # default: import 100k, dashboard at 100k
