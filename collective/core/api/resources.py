@@ -8,11 +8,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from .permissions import InitiativeScoped, initiative_for_api
-
 from .. import selectors, services
 from ..choices import Role, Stage, Visibility
 from ..models import Initiative, Invitation, Membership, Partner
+from .permissions import InitiativeScoped, initiative_for_api
 
 User = get_user_model()
 

@@ -24,9 +24,7 @@ def _platform_apps():
 
 def test_every_platform_app_but_core_and_api_is_a_registered_condition():
     registered = {r.config.name for r in registry()}
-    missing = [
-        c.name for c in _platform_apps() if c.name not in NOT_CONDITIONS | registered
-    ]
+    missing = [c.name for c in _platform_apps() if c.name not in NOT_CONDITIONS | registered]
     assert not missing, f"Apps that are not in the registry of condition apps: {missing}"
 
 
@@ -42,7 +40,7 @@ def test_a_condition_app_missing_from_the_registry_is_noticed(monkeypatch):
     config = apps.get_app_config("activities")
     monkeypatch.delattr(type(config), "condition")
     assert "activities" not in [c.key for c in conditions.conditions()]
-    with pytest.raises(AssertionError, match="collective.activities"):
+    with pytest.raises(AssertionError, match=r"collective\.activities"):
         test_every_platform_app_but_core_and_api_is_a_registered_condition()
     with pytest.raises(LookupError):
         conditions.condition("activities")
