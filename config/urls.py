@@ -1,10 +1,11 @@
-"""Root URLs: pages by app, accounts, the API and the admin."""
+"""Root URLs: accounts, the API, the admin, the core and every registered condition app's pages."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from collective.core.accounts import PasswordResetForm
+from collective.core.conditions import registry
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,11 +16,13 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("collective.api.urls")),
-    path("i/<slug:slug>/agenda/", include("collective.agenda.urls")),
-    path("i/<slug:slug>/measures/", include("collective.measurement.urls")),
-    path("i/<slug:slug>/activities/", include("collective.activities.urls")),
-    path("i/<slug:slug>/communication/", include("collective.communication.urls")),
-    path("i/<slug:slug>/backbone/", include("collective.backbone.urls")),
+    *(
+        path(
+            f"i/<slug:slug>/{r.condition.url_prefix}/",
+            include((f"{r.config.name}.urls", r.condition.key)),
+        )
+        for r in registry()
+    ),
     path("", include("collective.core.urls")),
 ]
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from collective.core.conditions import optional_module, registry
 from conftest import ROLES
 from tests.matrix import ANONYMOUS, OUTSIDER
 
-APPS = ["core", "agenda", "measurement", "activities", "communication", "backbone", "api"]
+# The core and the API wiring, plus every registered condition app.
+APPS = ["collective.core", *(r.config.name for r in registry()), "collective.api"]
 # URL names that need no case: the Django admin has its own staff checks.
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -18,13 +18,9 @@ EXEMPT_NAMESPACES = {"admin"}
 def _all_cases():
     cases = []
     for app in APPS:
-        try:
-            module = import_module(f"collective.{app}.tests.matrix")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"collective.{app}.tests.matrix":
-                raise
-            continue
-        cases.extend(module.CASES)
+        module = optional_module(f"{app}.tests.matrix")
+        if module is not None:
+            cases.extend(module.CASES)
     return cases
 
 

@@ -1,6 +1,6 @@
 """Pages of mutually reinforcing activities."""
 
-from collective.core.conditions import CONDITIONS_BY_KEY
+from collective.core.conditions import condition
 from collective.core.http import initiative_view, render_page
 
 
@@ -9,5 +9,5 @@ def index(request):
     return render_page(
         request,
         "core/condition_intro.html",
-        {"condition": CONDITIONS_BY_KEY["activities"]},
+        {"condition": condition("activities")},
     )

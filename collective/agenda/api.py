@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from collective.api.permissions import InitiativeScoped
+from collective.core.api.permissions import InitiativeScoped
 from collective.core.errors import ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for

@@ -1,18 +1,31 @@
-"""App config: common agenda."""
+"""App config: common agenda (condition 1 in the registry of condition apps)."""
 
 from django.apps import AppConfig
+
+from collective.core.conditions import Condition
 
 
 class AgendaConfig(AppConfig):
     name = "collective.agenda"
     label = "agenda"
     verbose_name = "Common agenda"
+    condition = Condition(
+        key="agenda",
+        number=1,
+        title="Common agenda",
+        nav_label="Agenda",
+        icon="compass",
+        url_prefix="agenda",
+        purpose="Create a clear, co-designed understanding of the problem and the outcomes "
+        "you're aiming for.",
+        tip="Involve diverse voices across levels and functions to ensure shared ownership and "
+        "relevance.",
+        summary="collective.agenda.overview.agenda_summary",
+    )
 
     def ready(self) -> None:
-        from collective.core.conditions import register_summary
         from collective.core.search import register_search
 
-        from .overview import agenda_search, agenda_summary
+        from .overview import agenda_search
 
-        register_summary("agenda", agenda_summary)
         register_search(agenda_search)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from collective.core.conditions import CONDITIONS_BY_KEY
+from collective.core.conditions import condition
 from collective.core.errors import ApplicationError
 from collective.core.http import check_perm, initiative_view, is_uuid, render_page
 from collective.core.models import Partner
@@ -88,7 +88,7 @@ def index(request):
     working = selectors.version_working(initiative) if perms["is_member"] else None
     context = {
         **perms,
-        "condition": CONDITIONS_BY_KEY["agenda"],
+        "condition": condition("agenda"),
         "adopted": adopted,
         "working": working,
         "version": adopted,

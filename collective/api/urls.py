@@ -1,37 +1,28 @@
 """API URLs: /api/v1/..., the OpenAPI schema and its offline Swagger UI.
 
-Each app's `api.py` may define `initiative_urlpatterns`: paths mounted under
-/api/v1/initiatives/<slug>/ (names are in the "api" namespace).
+The core's endpoints and every registered condition app's `api.py::initiative_urlpatterns` are
+mounted under /api/v1/initiatives/<slug>/ (names are in the "api" namespace).
 """
-
-from importlib import import_module
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from collective.core import api as core_api
-
-from . import views
+from collective.core.api import resources as core_api
+from collective.core.api import views
+from collective.core.conditions import registry
 
 app_name = "api"
-
-APPS = ["core", "agenda", "measurement", "activities", "communication", "backbone"]
 
 root = SimpleRouter(trailing_slash=True)
 root.register("initiatives", core_api.InitiativeViewSet, basename="initiative")
 
 
 def _initiative_urlpatterns():
-    patterns = []
-    for app in APPS:
-        try:
-            module = import_module(f"collective.{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"collective.{app}.api":
-                raise
-            continue
-        patterns += getattr(module, "initiative_urlpatterns", [])
+    patterns = list(core_api.initiative_urlpatterns)
+    for registered in registry():
+        module = registered.module("api")
+        patterns += getattr(module, "initiative_urlpatterns", []) if module else []
     return patterns
 
 

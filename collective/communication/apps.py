@@ -1,9 +1,23 @@
-"""App config: continuous communication."""
+"""App config: continuous communication (condition 4 in the registry of condition apps)."""
 
 from django.apps import AppConfig
+
+from collective.core.conditions import Condition
 
 
 class CommunicationConfig(AppConfig):
     name = "collective.communication"
     label = "communication"
     verbose_name = "Continuous communication"
+    condition = Condition(
+        key="communication",
+        number=4,
+        title="Continuous communication",
+        nav_label="Communication",
+        icon="chat-square-text",
+        url_prefix="communication",
+        purpose="Establish regular touchpoints, updates, and forums to surface learning and "
+        "recalibrate.",
+        tip="Use feedback loops to keep momentum and engagement and to provide opportunities "
+        "for continuous learning and adaptation.",
+    )

@@ -1,90 +1,85 @@
-"""The five conditions of collective impact, as the navigation and the overview show them.
+"""The registry of condition apps: the one list the navigation, URLs, API, demo and overview read.
 
-Each condition's app registers a summary provider in its AppConfig.ready(); the overview page
-asks every provider for its figures and next step, so a new capability plugs in without
-touching the core.
+A condition app (common agenda, shared measurement, …) declares itself by giving its AppConfig a
+`condition = Condition(...)` attribute. Everything that lists the conditions asks `registry()`,
+which reads the installed apps, so adding a condition means writing its app (and listing it in
+INSTALLED_APPS) — the core never names one. What each app offers is found by convention, by
+module name inside the app:
+
+- `urls.py` — its pages, mounted at `/i/<slug>/<condition.url_prefix>/` (namespace = `key`);
+- `api.py` — `initiative_urlpatterns`, mounted at `/api/v1/initiatives/<slug>/`;
+- `demo.py` — `load(world)`, called by `manage.py load_demo` in condition order;
+- `tests/matrix.py` — `CASES` of the authorization matrix;
+- `condition.summary` — dotted path of `f(initiative, user) -> Summary`, its overview card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
 class Condition:
-    key: str
+    key: str  # also the app label and the URL namespace
     number: int
     title: str
+    nav_label: str
     icon: str
-    url_name: str
+    url_prefix: str  # /i/<slug>/<url_prefix>/
     purpose: str
     tip: str
-    nav_label: str
+    summary: str = ""  # dotted path of the overview card's provider
+
+    @property
+    def url_name(self) -> str:
+        return f"{self.key}:index"
 
 
-CONDITIONS = [
-    Condition(
-        key="agenda",
-        number=1,
-        title="Common agenda",
-        nav_label="Agenda",
-        icon="compass",
-        url_name="agenda:index",
-        purpose="Create a clear, co-designed understanding of the problem and the outcomes "
-        "you're aiming for.",
-        tip="Involve diverse voices across levels and functions to ensure shared ownership and "
-        "relevance.",
-    ),
-    Condition(
-        key="measurement",
-        number=2,
-        title="Shared measurement",
-        nav_label="Measures",
-        icon="graph-up-arrow",
-        url_name="measurement:index",
-        purpose="Agree on what success looks like, and track it together.",
-        tip="Use a consistent set of objectives and KPIs across teams and keep data visible and "
-        "transparent.",
-    ),
-    Condition(
-        key="activities",
-        number=3,
-        title="Mutually reinforcing activities",
-        nav_label="Activities",
-        icon="diagram-3",
-        url_name="activities:index",
-        purpose="Define team contribution according to strengths, and ensure everyone works "
-        "toward the same goal.",
-        tip="Map how each team or function supports the broader change effort using a "
-        "strength-based lens.",
-    ),
-    Condition(
-        key="communication",
-        number=4,
-        title="Continuous communication",
-        nav_label="Communication",
-        icon="chat-square-text",
-        url_name="communication:index",
-        purpose="Establish regular touchpoints, updates, and forums to surface learning and "
-        "recalibrate.",
-        tip="Use feedback loops to keep momentum and engagement and to provide opportunities "
-        "for continuous learning and adaptation.",
-    ),
-    Condition(
-        key="backbone",
-        number=5,
-        title="Backbone support",
-        nav_label="Backbone",
-        icon="life-preserver",
-        url_name="backbone:index",
-        purpose="Appoint a small team or function to coordinate, facilitate, and track progress.",
-        tip="Coordination is a special skillset: what matters most is that the backbone stays "
-        "neutral and focused on enabling collaboration.",
-    ),
-]
+@dataclass(frozen=True)
+class Registered:
+    condition: Condition
+    config: AppConfig
 
-CONDITIONS_BY_KEY = {c.key: c for c in CONDITIONS}
+    def module(self, name: str) -> ModuleType | None:
+        """The app's module `name` (e.g. "api", "demo", "tests.matrix"), or None if it has none."""
+        return optional_module(f"{self.config.name}.{name}")
+
+
+def optional_module(dotted: str) -> ModuleType | None:
+    try:
+        return import_module(dotted)
+    except ModuleNotFoundError as exc:
+        # Only a missing module counts as "none"; a broken import inside it must surface.
+        if exc.name != dotted:
+            raise
+        return None
+
+
+def registry() -> list[Registered]:
+    """The installed condition apps, in the framework's order."""
+    found = [
+        Registered(config.condition, config)
+        for config in apps.get_app_configs()
+        if isinstance(getattr(config, "condition", None), Condition)
+    ]
+    return sorted(found, key=lambda r: r.condition.number)
+
+
+def conditions() -> list[Condition]:
+    return [r.condition for r in registry()]
+
+
+def condition(key: str) -> Condition:
+    for registered in registry():
+        if registered.condition.key == key:
+            return registered.condition
+    raise LookupError(f"No condition app '{key}' is installed.")
 
 
 @dataclass
@@ -97,16 +92,11 @@ class Summary:
 
 
 SummaryProvider = Callable[..., Summary]
-_providers: dict[str, SummaryProvider] = {}
-
-
-def register_summary(key: str, provider: SummaryProvider) -> None:
-    _providers[key] = provider
 
 
 def summaries(initiative, user) -> list[tuple[Condition, Summary]]:
     result = []
-    for condition in CONDITIONS:
-        provider = _providers.get(condition.key)
-        result.append((condition, provider(initiative, user) if provider else Summary()))
+    for c in conditions():
+        provider: SummaryProvider | None = import_string(c.summary) if c.summary else None
+        result.append((c, provider(initiative, user) if provider else Summary()))
     return result

@@ -1,5 +1,6 @@
 """Template context shared by every page: the initiative switcher and the navigation."""
 
+from .conditions import conditions
 from .rules import membership_for
 from .selectors import initiative_list_for
 
@@ -9,7 +10,7 @@ def navigation(request):
     if user is None:
         return {}
     initiative = getattr(request, "initiative", None)
-    context = {"current_initiative": initiative}
+    context = {"current_initiative": initiative, "condition_nav": conditions()}
     if user.is_authenticated:
         context["my_initiatives"] = list(initiative_list_for(user).only("name", "slug"))
         if initiative is not None:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from collective.agenda.models import Outcome
-from collective.api.permissions import InitiativeScoped
+from collective.core.api.permissions import InitiativeScoped
 from collective.core.models import Partner
 
 from . import selectors, services

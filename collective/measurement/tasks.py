@@ -41,7 +41,7 @@ def rollups_rebuild_task(*, initiative_id: int, actor_id: int | None = None) -> 
     return rollups_rebuild(actor=actor, initiative=initiative)
 
 
-def schedule_rebuild(*, actor, initiative) -> None:
+def schedule_rebuild(*, actor, initiative, **details) -> None:
     """Core hook listener: rebuild in the background once the change is committed."""
     from django.db import transaction
 

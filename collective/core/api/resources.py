@@ -8,11 +8,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from collective.api.permissions import InitiativeScoped, initiative_for_api
-
-from . import selectors, services
-from .choices import Role, Stage, Visibility
-from .models import Initiative, Invitation, Membership, Partner
+from .. import selectors, services
+from ..choices import Role, Stage, Visibility
+from ..models import Initiative, Invitation, Membership, Partner
+from .permissions import InitiativeScoped, initiative_for_api
 
 User = get_user_model()
 
@@ -36,7 +35,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
         read_only_fields = ["uid", "created_at", "my_role"]
 
     def get_my_role(self, obj) -> str | None:
-        from .rules import membership_for
+        from ..rules import membership_for
 
         membership = membership_for(self.context["request"].user, obj)
         return membership.role if membership else None

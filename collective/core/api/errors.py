@@ -1,8 +1,11 @@
-"""One JSON error shape for the API: {"message": ..., "errors": {field: [messages]}}."""
+"""One JSON error shape for the API: {"message", "code", "errors": {field: [messages]}}.
+
+A service's `ApplicationError` answers with the status its code maps to (`core.errors`).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -13,7 +16,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(
             {"message": exc.message, "code": exc.code, "errors": exc.errors},
-            status=status.HTTP_400_BAD_REQUEST,
+            status=exc.status,
         )
     response = drf_exception_handler(exc, context)
     if response is None:
