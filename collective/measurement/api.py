@@ -16,7 +16,13 @@ from collective.core.models import Partner
 
 from . import selectors, services
 from .choices import Source
-from .filters import IndicatorFilter, ObservationFilter
+from .filters import (
+    AssignmentFilter,
+    IndicatorFilter,
+    InitiativeFilterBackend,
+    ObservationFilter,
+    TargetFilter,
+)
 from .models import Indicator, Observation, ReportingAssignment, Target
 
 
@@ -104,6 +110,7 @@ class IndicatorViewSet(viewsets.ModelViewSet):
     write_perm = "measurement.manage_indicators"
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
+    filter_backends = [InitiativeFilterBackend]
     filterset_class = IndicatorFilter
     queryset = Indicator.objects.none()
 
@@ -252,11 +259,12 @@ class ObservationViewSet(
     write_perm = "measurement.enter_data"
     object_write_perm = "measurement.delete_observation"
     lookup_field = "uid"
+    filter_backends = [InitiativeFilterBackend]
     filterset_class = ObservationFilter
     queryset = Observation.objects.none()
 
     def get_queryset(self):
-        return selectors.observation_list(self.initiative, self.request.user)
+        return selectors.observation_list(self.initiative)
 
     @extend_schema(
         request=ObservationRowSerializer(many=True), responses={200: BulkResultSerializer}
@@ -272,7 +280,7 @@ class ObservationViewSet(
             for row in rows
         ]
         only_valid = request.query_params.get("only_valid") in ("true", "1", "True")
-        result = services.observations_upsert_bulk(
+        result = services.observations_upsert(
             actor=request.user,
             initiative=self.initiative,
             rows=rows,
@@ -280,14 +288,8 @@ class ObservationViewSet(
             only_valid=only_valid,
         )
         body = result.as_dict()
-        if single and result.keys:
-            ind, partner, period, breakdown = result.keys[0]
-            obs = (
-                selectors.observation_list(self.initiative)
-                .filter(indicator_id=ind, partner_id=partner, period=period, breakdown=breakdown)
-                .first()
-            )
-            body["observation"] = ObservationSerializer(obs).data
+        if single and result.observation is not None:
+            body["observation"] = ObservationSerializer(result.observation).data
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(body, status=code)
 
@@ -341,15 +343,12 @@ class TargetViewSet(
     permission_classes = [InitiativeScoped]
     read_perm = "measurement.view_measures"
     write_perm = "measurement.manage_indicators"
+    filter_backends = [InitiativeFilterBackend]
+    filterset_class = TargetFilter
     queryset = Target.objects.none()
 
     def get_queryset(self):
-        qs = Target.objects.filter(initiative=self.initiative).select_related(
-            "indicator", "partner"
-        )
-        if code := self.request.query_params.get("indicator"):
-            qs = qs.filter(indicator__code=code)
-        return qs.order_by("indicator__code", "period_start")
+        return selectors.target_list(self.initiative)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -387,15 +386,12 @@ class AssignmentViewSet(
     permission_classes = [InitiativeScoped]
     read_perm = "measurement.view_measures"
     write_perm = "measurement.manage_indicators"
+    filter_backends = [InitiativeFilterBackend]
+    filterset_class = AssignmentFilter
     queryset = ReportingAssignment.objects.none()
 
     def get_queryset(self):
-        qs = ReportingAssignment.objects.filter(initiative=self.initiative).select_related(
-            "indicator", "partner"
-        )
-        if code := self.request.query_params.get("indicator"):
-            qs = qs.filter(indicator__code=code)
-        return qs.order_by("indicator__code", "partner__name")
+        return selectors.assignment_list(self.initiative)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -19,14 +19,14 @@ class MeasurementConfig(AppConfig):
         purpose="Agree on what success looks like, and track it together.",
         tip="Use a consistent set of objectives and KPIs across teams and keep data visible and "
         "transparent.",
-        summary="collective.measurement.queries.measurement_summary",
+        summary="collective.measurement.selectors.measurement_summary",
     )
 
     def ready(self) -> None:
         from collective.core import hooks
         from collective.core.search import register_search
 
-        from .queries import indicator_search
+        from .selectors import indicator_search
         from .tasks import schedule_rebuild
 
         register_search(indicator_search)

@@ -6,37 +6,37 @@ never collides with the lower-case names of the fixed pages.
 
 from django.urls import path
 
-from . import views
+from .views import dashboard, entry, indicators, reporting, transfer
 
 app_name = "measurement"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("new/", views.indicator_create, name="indicator-create"),
-    path("enter/", views.grid, name="grid"),
-    path("enter/check/", views.grid_check, name="grid-check"),
-    path("my-reporting/", views.my_reporting, name="my-reporting"),
-    path("completeness/", views.completeness, name="completeness"),
-    path("review/", views.review_queue, name="review-queue"),
-    path("import/", views.import_upload, name="import"),
-    path("import/<uuid:uid>/", views.import_detail, name="import-detail"),
-    path("import/<uuid:uid>/confirm/", views.import_confirm, name="import-confirm"),
-    path("export/", views.export, name="export"),
-    path("partners/<uuid:uid>/", views.partner_scorecard, name="scorecard"),
-    path("values/<uuid:uid>/", views.observation_detail, name="observation-detail"),
-    path("values/<uuid:uid>/review/", views.observation_review, name="observation-review"),
-    path("values/<uuid:uid>/delete/", views.observation_delete, name="observation-delete"),
-    path("public/<str:code>/", views.indicator_public, name="indicator-public"),
-    path("<str:code>/", views.indicator_detail, name="indicator-detail"),
-    path("<str:code>/edit/", views.indicator_edit, name="indicator-edit"),
-    path("<str:code>/archive/", views.indicator_archive, name="indicator-archive"),
-    path("<str:code>/targets/", views.target_list, name="target-list"),
-    path("<str:code>/targets/<int:pk>/delete/", views.target_delete, name="target-delete"),
-    path("<str:code>/reporting/", views.assignment_list, name="assignment-list"),
+    path("", dashboard.index, name="index"),
+    path("new/", indicators.indicator_create, name="indicator-create"),
+    path("enter/", entry.grid, name="grid"),
+    path("enter/check/", entry.grid_check, name="grid-check"),
+    path("my-reporting/", reporting.my_reporting, name="my-reporting"),
+    path("completeness/", reporting.completeness, name="completeness"),
+    path("review/", entry.review_queue, name="review-queue"),
+    path("import/", transfer.import_upload, name="import"),
+    path("import/<uuid:uid>/", transfer.import_detail, name="import-detail"),
+    path("import/<uuid:uid>/confirm/", transfer.import_confirm, name="import-confirm"),
+    path("export/", transfer.export, name="export"),
+    path("partners/<uuid:uid>/", reporting.partner_scorecard, name="scorecard"),
+    path("values/<uuid:uid>/", entry.observation_detail, name="observation-detail"),
+    path("values/<uuid:uid>/review/", entry.observation_review, name="observation-review"),
+    path("values/<uuid:uid>/delete/", entry.observation_delete, name="observation-delete"),
+    path("public/<str:code>/", indicators.indicator_public, name="indicator-public"),
+    path("<str:code>/", indicators.indicator_detail, name="indicator-detail"),
+    path("<str:code>/edit/", indicators.indicator_edit, name="indicator-edit"),
+    path("<str:code>/archive/", indicators.indicator_archive, name="indicator-archive"),
+    path("<str:code>/targets/", indicators.target_list, name="target-list"),
+    path("<str:code>/targets/<int:pk>/delete/", indicators.target_delete, name="target-delete"),
+    path("<str:code>/reporting/", indicators.assignment_list, name="assignment-list"),
     path(
         "<str:code>/reporting/<int:pk>/delete/",
-        views.assignment_delete,
+        indicators.assignment_delete,
         name="assignment-delete",
     ),
-    path("<str:code>/story/<str:period>/", views.narrative_edit, name="narrative-edit"),
+    path("<str:code>/story/<str:period>/", indicators.narrative_edit, name="narrative-edit"),
 ]

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from collective.core.choices import Visibility
 from collective.measurement import services
 from collective.measurement.models import Indicator, Observation, Rollup
+from collective.measurement.tests.helpers import save_value
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_list_filters_and_pagination(world, api, people, bb):
         for p in ("Operations", "Sales")
         for m in (1, 2, 3)
     ]
-    services.observations_upsert_bulk(actor=bb, initiative=world.initiative, rows=rows)
+    services.observations_upsert(actor=bb, initiative=world.initiative, rows=rows)
     client = api("viewer")
     body = client.get(_url(world), {"partner": "Sales", "period_from": "2025-02"}).json()
     assert body["count"] == 2
@@ -121,7 +122,7 @@ def test_list_filters_and_pagination(world, api, people, bb):
 def test_series_endpoint(world, api, people, bb):
     for m, (ops, sales) in enumerate([(5, 3), (6, 4), (8, 4)], start=1):
         for partner, value in ((world.partner, ops), (world.other_partner, sales)):
-            services.observation_upsert(
+            save_value(
                 actor=bb, indicator=people, partner=partner, period=f"2025-0{m}", value=value
             )
     services.target_set(actor=bb, indicator=people, period="2025-06", value=20)
@@ -164,9 +165,7 @@ def test_indicator_crud_and_refusals(world, api, people, bb):
     )
     assert response.status_code == 400
     assert "MISSING" in response.json()["errors"]["formula"][0]
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=3
-    )
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=3)
     detail = _url(world, "api:indicator-detail", code="PEOPLE")
     response = client.patch(detail, {"frequency": "quarter"}, format="json")
     assert response.status_code == 400
@@ -222,7 +221,7 @@ def test_targets_and_assignments(world, api, people):
 def test_review_through_the_api(world, api, people):
     world.initiative.review_observations = True
     world.initiative.save()
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=world.users["contributor"], indicator=people, partner=world.partner,
         period="2025-01", value=Decimal(4),
     )  # fmt: skip
