@@ -137,7 +137,7 @@ def bench_import(rows: int, actor) -> dict:
     # The same with time-ordered uids: how much of the floor is the random uid index?
     raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=baselines.uuid7)
     # The floor of the set-based design: staging, INSERT ... SELECT, history and roll-ups in SQL.
-    from collective.measurement.rollups import Tree
+    from collective.measurement.engine.rollups import Tree
 
     scopes_of = Tree.load(built.initiative.pk).chains
     floor = baselines.set_based_floor(path, **ids, scopes_of=scopes_of)

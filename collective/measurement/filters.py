@@ -2,7 +2,7 @@
 
 - `IndicatorFilter`: indicators (the API's list; the dashboard's `DashboardFilter` is the same
   filters with choices for people, sorting and grouping);
-- `ObservationFilter`: values (the API's list and the export download);
+- `ObservationFilter`: values (the API's list; the export download filters the same way);
 - `TargetFilter`, `AssignmentFilter`: targets and reporting duties (the API's lists; their pages
   show one indicator's).
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from .. import periods
 from ..choices import Direction, Status
+from ..store import sql
 from ..store import statuses as store
-from ..store.sql import run
 from .cells import q6
 
 TREND_POINTS = 6
@@ -394,7 +394,7 @@ def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
         else:
             updates.append({**row, "id": status_id})
     # The roll-ups' writes first (like the bulk path's, so concurrent writers lock in order).
-    run([*moved.pending, *store.statements(new_rows, updates, emptied)])
+    sql.run([*moved.pending, *store.statements(new_rows, updates, emptied)])
 
 
 def _q(value: Decimal | None) -> Decimal | None:

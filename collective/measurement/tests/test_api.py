@@ -119,6 +119,37 @@ def test_list_filters_and_pagination(world, api, people, bb):
     assert client.get(_url(world), {"indicator": "NOPE"}).json()["count"] == 0
 
 
+def test_the_partner_filter_keeps_the_partner_and_the_partners_below_it(world, api, people, bb):
+    """One meaning of the partner filter everywhere: values of the list, the export and the
+    indicators of the list, for Operations, include those of Ops Team North below it."""
+    rows = [
+        {"indicator": "PEOPLE", "partner": p, "period": "2025-01", "value": 1}
+        for p in ("Operations", "Ops Team North", "Sales")
+    ]
+    services.observations_upsert(actor=bb, initiative=world.initiative, rows=rows)
+    client = api("viewer")
+    for ref, expected in (
+        (str(world.partner.uid), {"Operations", "Ops Team North"}),
+        ("operations", {"Operations", "Ops Team North"}),
+        ("Ops Team North", {"Ops Team North"}),
+        (str(world.other.pk), set()),
+    ):
+        body = client.get(_url(world), {"partner": ref}).json()
+        assert {r["partner_name"] for r in body["results"]} == expected, ref
+    services.assignment_set(actor=bb, indicator=people, partner=world.subpartner)
+    indicators = reverse("api:indicator-list", kwargs={"slug": world.initiative.slug})
+    found = client.get(indicators, {"partner": str(world.partner.uid)}).json()["results"]
+    assert [i["code"] for i in found] == ["PEOPLE"]
+    assert client.get(indicators, {"partner": "Sales"}).json()["results"] == []
+    from collective.measurement import exports
+
+    content, _, _ = exports.export(initiative=world.initiative, partner=world.partner)
+    assert sorted(line.split(",")[1] for line in content.decode().splitlines()[1:]) == [
+        "Operations",
+        "Ops Team North",
+    ]
+
+
 def test_series_endpoint(world, api, people, bb):
     for m, (ops, sales) in enumerate([(5, 3), (6, 4), (8, 4)], start=1):
         for partner, value in ((world.partner, ops), (world.other_partner, sales)):

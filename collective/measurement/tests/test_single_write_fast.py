@@ -267,7 +267,7 @@ def test_a_single_write_takes_few_round_trips(kind, world, bb, tree, make_indica
                 piped -= 1
             else:
                 trips += 1
-        assert trips <= 8, statements
+        assert trips <= 8, "\n".join(str(s)[:70] for _, s in sent)
     else:
         assert len(statements) <= 11, [q[:120] for q in statements]
 
