@@ -15,7 +15,7 @@ from collective.core.api.permissions import InitiativeScoped
 from collective.core.models import Partner
 
 from . import selectors, services
-from .choices import Source
+from .choices import ObservationStatus, Source
 from .filters import (
     AssignmentFilter,
     IndicatorFilter,
@@ -185,35 +185,29 @@ def _partner_by_uid(initiative, uid) -> Partner:
     return partner
 
 
-class ObservationSerializer(serializers.ModelSerializer):
-    indicator = serializers.CharField(source="indicator.code")
-    partner = serializers.UUIDField(source="partner.uid")
-    partner_name = serializers.CharField(source="partner.name")
-    submitted_by = serializers.SerializerMethodField()
+class ObservationSerializer(serializers.Serializer):
+    """A reported value. Its fields are declared rather than read from the model: the API
+    answers every value written one at a time with one, and a ModelSerializer works out its
+    fields from the model for each instance (a test keeps the two outputs equal)."""
 
-    class Meta:
-        model = Observation
-        fields = [
-            "uid",
-            "indicator",
-            "partner",
-            "partner_name",
-            "period",
-            "period_start",
-            "breakdown",
-            "value",
-            "numerator",
-            "denominator",
-            "note",
-            "status",
-            "source",
-            "submitted_by",
-            "submitted_at",
-            "reviewed_at",
-            "review_comment",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    uid = serializers.UUIDField(read_only=True)
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    partner = serializers.UUIDField(source="partner.uid", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    period = serializers.CharField(read_only=True)
+    period_start = serializers.DateField(read_only=True)
+    breakdown = serializers.CharField(read_only=True)
+    value = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
+    numerator = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
+    denominator = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
+    note = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=ObservationStatus.choices, read_only=True)
+    source = serializers.ChoiceField(choices=Source.choices, read_only=True)
+    submitted_by = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(read_only=True)
+    reviewed_at = serializers.DateTimeField(read_only=True)
+    review_comment = serializers.CharField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
     def get_submitted_by(self, obj) -> str | None:
         return obj.submitted_by.username if obj.submitted_by_id else None

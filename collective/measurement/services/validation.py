@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Q
 from django.utils import timezone
 
 from collective.core.errors import ApplicationError
@@ -236,9 +234,10 @@ class RowChecker:
         partners = Partner.objects.filter(initiative=initiative)
         if rows is not None and len(rows) <= FEW_ROWS:
             codes, refs, named = self._named(rows, indicators, partners)
-            self._load(*named)
-            if all(self.indicator(c) for c in codes) and all(self.partner(r) for r in refs):
-                indicators = partners = None
+            if named is not None:
+                self._load(*named)
+                if all(self.indicator(c) for c in codes) and all(self.partner(r) for r in refs):
+                    indicators = partners = None
         if indicators is not None:
             self._load(indicators, partners)
         self.scope = entry_scope_path(actor, initiative)
@@ -260,7 +259,7 @@ class RowChecker:
 
     @staticmethod
     def _named(rows, indicators, partners):
-        """(codes, partner references, (their indicators, their partners)) of the rows."""
+        """(codes, partner references, (their indicators, their partners) or None)."""
         codes, refs = set(), set()
         for row in rows:
             if type(row) is not dict:
@@ -275,15 +274,25 @@ class RowChecker:
                 ref = str(ref.uid)
             if ref not in (None, ""):
                 refs.add(str(ref).strip())
-        by_code = Q(pk__in=[])
-        for code in codes:
-            by_code |= Q(code__iexact=code)
-        by_ref = Q(pk__in=[])
+        # Codes as sent and in capitals (the services store them so); partners by uid, as the
+        # grid and API clients name them — a name could match another partner's short name,
+        # which only the full lookup settles, so any other reference is found that way.
+        uids = []
         for ref in refs:
-            with suppress(ValueError):
-                by_ref |= Q(uid=uuid.UUID(ref))
-            by_ref |= Q(name__iexact=ref) | Q(short_name__iexact=ref)
-        return codes, refs, (indicators.filter(by_code), partners.filter(by_ref))
+            try:
+                uids.append(uuid.UUID(ref))
+            except ValueError:
+                return codes, refs, None
+        spellings = codes | {code.upper() for code in codes}
+        # Unordered: each code and uid names one row (and ordering costs compiling).
+        return (
+            codes,
+            refs,
+            (
+                indicators.filter(code__in=spellings).order_by(),
+                partners.filter(uid__in=uids).order_by(),
+            ),
+        )
 
     def indicator(self, code):
         text = str(code or "").strip()

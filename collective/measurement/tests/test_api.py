@@ -262,3 +262,40 @@ def test_review_through_the_api(world, api, people):
     response = api("backbone").post(url, {"approve": False, "comment": "Typo?"}, format="json")
     assert response.json()["status"] == "returned"
     assert api("lead").post(url, {"approve": True}, format="json").status_code == 403
+
+
+def test_the_value_serializer_answers_as_the_model_serializer_did(world, bb, make_indicator):
+    """The declared ObservationSerializer gives exactly what a ModelSerializer of the same
+    fields gives (values of every shape: a ratio, a breakdown, a note, reviewed)."""
+    from rest_framework import serializers
+
+    from collective.measurement.api import ObservationSerializer
+
+    class FromModel(serializers.ModelSerializer):
+        indicator = serializers.CharField(source="indicator.code")
+        partner = serializers.UUIDField(source="partner.uid")
+        partner_name = serializers.CharField(source="partner.name")
+        submitted_by = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Observation
+            fields = list(ObservationSerializer().fields)
+            read_only_fields = fields
+
+        def get_submitted_by(self, obj) -> str | None:
+            return obj.submitted_by.username if obj.submitted_by_id else None
+
+    ratio = make_indicator("RATE", aggregation="ratio", value_type="percent")
+    ages = make_indicator("AGES", breakdown_dimension="Age", breakdown_values=["0-17", "18+"])
+    rows = [
+        {"indicator": "RATE", "partner": "Sales", "period": "2025-01", "numerator": 3,
+         "denominator": 7, "note": "a note, with a comma"},
+        {"indicator": "AGES", "partner": "Operations", "period": "2025-01-31", "breakdown": "18+",
+         "value": "12.5"},
+    ]  # fmt: skip
+    services.observations_upsert(actor=None, initiative=world.initiative, rows=rows)
+    obs = Observation.objects.get(indicator=ratio)
+    services.observation_review(actor=bb, observation=obs, approve=False, comment="Check")
+    for obs in Observation.objects.filter(indicator__in=[ratio, ages]):
+        assert ObservationSerializer(obs).data == FromModel(obs).data
+    assert Observation.objects.filter(indicator=ages).get().period == "2025-01"

@@ -256,3 +256,25 @@ def test_reviewing_many_values_at_once(world, bb, people):
     assert _rollup(people, "2025-01") == Decimal(4)
     assert _rollup(people, "2025-01", world.partner) == Decimal(4)
     assert set(Observation.objects.values_list("status", flat=True)) == {"approved"}
+
+
+def test_a_few_rows_look_up_only_what_they_name(world, bb, people):
+    """One value (the grid's cell, the API's object) names its partner by uid: only that
+    partner and the named indicator are read. A partner named otherwise is found by reading
+    them all, so every spelling finds what a big import would find."""
+    from collective.measurement.services.validation import RowChecker
+
+    row = {"indicator": "people", "partner": str(world.subpartner.uid), "period": "2025-01",
+           "value": 1}  # fmt: skip
+    checker = RowChecker(world.initiative, bb, [row])
+    assert {p.pk for p in checker.partners.values()} == {world.subpartner.pk}
+    (good,), errors = checker.check([row])
+    assert errors == [] and (good[1], good[2]) == (people, world.subpartner)
+    named = {**row, "partner": "ops team north"}
+    checker = RowChecker(world.initiative, bb, [named])
+    assert len({p.pk for p in checker.partners.values()}) == 3  # all of them
+    (good,), _ = checker.check([named])
+    assert good[2] == world.subpartner
+    unknown = {**row, "partner": "00000000-0000-0000-0000-000000000000"}
+    _, errors = RowChecker(world.initiative, bb, [unknown]).check([unknown])
+    assert errors[0]["message"] == f"Unknown partner '{unknown['partner']}'."
