@@ -25,6 +25,7 @@ from ..choices import Aggregation, ValueType
 from ..engine.status import fmt
 from ..models import Indicator
 from ..rules import entry_scope_path
+from ..store import observations as store
 
 MAX_ABS = Decimal(10) ** 15
 Q6 = Decimal("0.000001")
@@ -233,9 +234,10 @@ class RowChecker:
         indicators = Indicator.objects.filter(initiative=initiative)
         partners = Partner.objects.filter(initiative=initiative)
         if rows is not None and len(rows) <= FEW_ROWS:
-            codes, refs, named = self._named(rows, indicators, partners)
+            named = self._named(rows)
             if named is not None:
-                self._load(*named)
+                codes, refs, uids = named
+                self._load(*store.named(initiative.pk, codes | {c.upper() for c in codes}, uids))
                 if all(self.indicator(c) for c in codes) and all(self.partner(r) for r in refs):
                     indicators = partners = None
         if indicators is not None:
@@ -246,9 +248,13 @@ class RowChecker:
         self._partner_cache: dict = {}
 
     def _load(self, indicators, partners) -> None:
+        """Lookups by code and by uid, name or short name: lists of model instances, or
+        querysets (all of the initiative's)."""
+        if hasattr(partners, "only"):
+            partners = partners.only(*store.PARTNER_CHECKED)
         self.indicators = {i.code: i for i in indicators}
         self.indicators_ci = {code.lower(): ind for code, ind in self.indicators.items()}
-        partners = list(partners.only("id", "uid", "name", "short_name", "path", "initiative_id"))
+        partners = list(partners)
         self.partners: dict[str, Partner] = {}
         for p in partners:
             self.partners[str(p.uid)] = p
@@ -258,9 +264,11 @@ class RowChecker:
             self.partners[p.name.lower()] = p
 
     @staticmethod
-    def _named(rows, indicators, partners):
-        """(codes, partner references, (their indicators, their partners) or None)."""
-        codes, refs = set(), set()
+    def _named(rows):
+        """(codes, partner references, partner uids) the rows name, or None when a partner is
+        named otherwise than by uid — a name could match another partner's short name, which
+        only the full lookup settles. The grid and API clients name partners by uid."""
+        codes, refs, uids = set(), set(), []
         for row in rows:
             if type(row) is not dict:
                 continue
@@ -272,27 +280,15 @@ class RowChecker:
             ref = row.get("partner")
             if isinstance(ref, Partner):
                 ref = str(ref.uid)
-            if ref not in (None, ""):
-                refs.add(str(ref).strip())
-        # Codes as sent and in capitals (the services store them so); partners by uid, as the
-        # grid and API clients name them — a name could match another partner's short name,
-        # which only the full lookup settles, so any other reference is found that way.
-        uids = []
-        for ref in refs:
+            if ref in (None, ""):
+                continue
+            ref = str(ref).strip()
+            refs.add(ref)
             try:
                 uids.append(uuid.UUID(ref))
             except ValueError:
-                return codes, refs, None
-        spellings = codes | {code.upper() for code in codes}
-        # Unordered: each code and uid names one row (and ordering costs compiling).
-        return (
-            codes,
-            refs,
-            (
-                indicators.filter(code__in=spellings).order_by(),
-                partners.filter(uid__in=uids).order_by(),
-            ),
-        )
+                return None
+        return codes, refs, uids
 
     def indicator(self, code):
         text = str(code or "").strip()

@@ -118,6 +118,43 @@ def existing(cells: dict[int, set[str]]) -> dict[tuple, tuple]:
 
 # --- One value -------------------------------------------------------------------------------
 
+# What the checks of a value need of its partner (the rest is deferred).
+PARTNER_CHECKED = ["id", "initiative", "uid", "name", "short_name", "path"]
+
+
+def named(initiative_id: int, codes: set[str], uids: list) -> tuple[list, list]:
+    """The initiative's indicators with these codes and partners with these uids, as model
+    instances: one round trip (two statements) for what a value or a few name. The ORM would
+    spend more on building the two queries than the database on running them."""
+    from collective.core.models import Partner
+
+    indicator_names = [f.name for f in Indicator._meta.concrete_fields]
+    uid_field = Partner._meta.get_field("uid")
+    codes = sorted(codes)
+    uids = [uid_field.get_db_prep_value(u, connection) for u in uids]
+    queries: list[sql.Statement] = [
+        (
+            f"SELECT {', '.join(sql.columns(Indicator, indicator_names))} "  # noqa: S608
+            f"FROM {sql.table(Indicator)} WHERE initiative_id = %s "
+            f"AND {sql.column(Indicator, 'code')} IN ({sql.placeholders(len(codes))})",
+            [initiative_id, *codes],
+            False,
+        ),
+        (
+            f"SELECT {', '.join(sql.columns(Partner, PARTNER_CHECKED))} "  # noqa: S608
+            f"FROM {sql.table(Partner)} WHERE initiative_id = %s "
+            f"AND {sql.column(Partner, 'uid')} IN ({sql.placeholders(len(uids))})",
+            [initiative_id, *uids],
+            False,
+        ),
+    ]
+    wanted = [q for q, n in zip(queries, (codes, uids), strict=True) if n]
+    found = iter(sql.run(wanted, fetch=range(len(wanted))))
+    indicators = sql.instances(Indicator, indicator_names, next(found)) if codes else []
+    partners = sql.instances(Partner, PARTNER_CHECKED, next(found)) if uids else []
+    return indicators, partners
+
+
 # What a single write needs to know of the indicator, in this order (see `services`).
 INDICATOR_META = ["code", "aggregation", "cumulative", "formula", "breakdown_dimension",
                   "value_type", "frequency", "direction", "decimals", "unit"]  # fmt: skip

@@ -42,6 +42,34 @@ def columns(model: type[models.Model], names: Iterable[str] | None = None) -> li
     return [column(model, name) for name in names]
 
 
+_CONVERTERS: dict[tuple, list] = {}
+
+
+def instances(model: type[models.Model], names: list[str], rows) -> list[models.Model]:
+    """Model instances from rows of the fields `names` (the ORM's converters applied, so they
+    equal what a queryset gives; fields not named are deferred)."""
+    key = (connection.vendor, model, tuple(names))
+    if key not in _CONVERTERS:
+        found = []
+        for name in names:
+            col = model._meta.get_field(name).get_col(table(model))
+            found.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
+        _CONVERTERS[key] = found
+    converters = _CONVERTERS[key]
+    attnames = [col.target.attname for col, _ in converters]
+    out = []
+    for row in rows:
+        values = []
+        for value, (col, found) in zip(row, converters, strict=True):
+            for converter in found:
+                value = converter(value, col, connection)
+            values.append(value)
+        out.append(model.from_db(connection.alias, attnames, values))
+    return out
+
+
 def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
