@@ -14,6 +14,7 @@ from collective.core.models import Initiative, Partner
 
 from .. import periods
 from ..models import Indicator, Observation, ReportingAssignment
+from .partners import in_subtree
 
 
 def _duty_starts(assignments) -> dict[int, int]:
@@ -122,15 +123,16 @@ def completeness(
     periods_back: int = 6,
     today: date | None = None,
 ) -> dict:
-    """Expected / received / on time, per partner, indicator and period, over the last
-    `periods_back` ended periods of each assignment (only periods whose due date passed count
-    as expected, and none before the duty began — see `_duty_starts`)."""
+    """Expected / received / on time, per partner, indicator and period (`partner`: it and
+    the partners below it), over the last `periods_back` ended periods of each assignment
+    (only periods whose due date passed count as expected, and none before the duty began —
+    see `_duty_starts`)."""
     today = today or timezone.localdate()
     assignments = ReportingAssignment.objects.filter(
         initiative=initiative, active=True, indicator__archived=False
     ).select_related("indicator", "partner")
     if partner is not None:
-        assignments = assignments.filter(partner=partner)
+        assignments = assignments.filter(in_subtree(partner))
     if indicator is not None:
         assignments = assignments.filter(indicator=indicator)
     assignments = list(assignments)
@@ -155,7 +157,7 @@ def completeness(
             q |= Q(indicator_id=ind, period__in=codes)
         obs = Observation.objects.filter(q, initiative=initiative)
         if partner is not None:
-            obs = obs.filter(partner=partner)
+            obs = obs.filter(in_subtree(partner))
         for ind, pid, period, first in (
             obs.values("indicator_id", "partner_id", "period")
             .annotate(first=Max("created_at"))

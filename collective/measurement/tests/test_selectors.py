@@ -75,7 +75,7 @@ def test_reporting_duties(world, reported):
     assert early["2025-03"] == "due"
 
 
-def test_completeness_and_timeliness(world, reported):
+def test_completeness_and_timeliness(world, bb, reported):
     report = selectors.completeness(world.initiative, today=TODAY, periods_back=2)
     partners = {g["name"]: g for g in report["by_partner"]}
     assert partners["Operations"] | {"key": None} == {
@@ -91,6 +91,17 @@ def test_completeness_and_timeliness(world, reported):
         world.initiative, partner=world.other_partner, today=TODAY, periods_back=2
     )
     assert only_sales["totals"]["expected"] == 2
+    # The partner filter keeps the partner and the partners below it.
+    people = world.initiative.indicators.get(code="PEOPLE")
+    services.assignment_set(
+        actor=bb, indicator=people, partner=world.subpartner, due_days=15,
+        starts_period="2025-01",
+    )  # fmt: skip
+    branch = selectors.completeness(
+        world.initiative, partner=world.partner, today=TODAY, periods_back=2
+    )
+    assert [g["name"] for g in branch["by_partner"]] == ["Operations", "Ops Team North"]
+    assert (branch["totals"]["expected"], branch["totals"]["received"]) == (4, 2)
 
 
 def test_grid(world, bb, make_indicator):
