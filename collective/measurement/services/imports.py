@@ -92,7 +92,7 @@ def _stage(job: ImportJob, good: list) -> dict[str, int]:
             start = starts[p.code] = adapt(p.start)
         rows.append(
             {
-                "row": number, "indicator_id": ind.id, "partner_id": partner.id,
+                "job_id": job.pk, "row": number, "indicator_id": ind.id, "partner_id": partner.id,
                 "period": p.code, "period_start": start, "breakdown": bd,
                 "value": num(clean.value), "numerator": num(clean.numerator),
                 "denominator": num(clean.denominator), "note": note or "",
@@ -101,7 +101,7 @@ def _stage(job: ImportJob, good: list) -> dict[str, int]:
         )  # fmt: skip
     with transaction.atomic():
         ImportRow.objects.filter(job=job).delete()
-        store.stage(job.pk, rows)
+        store.stage(rows)
         return store.classify(job.pk)
 
 

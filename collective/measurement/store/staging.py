@@ -54,15 +54,11 @@ def _unchanged() -> tuple[str, list]:
     )
 
 
-def stage(job_id: int, rows: list[dict], progress=None) -> None:
-    """Store checked rows of a job ({attname: value}, without `job_id`), in batches."""
+def stage(rows: list[dict], progress=None) -> None:
+    """Store checked rows of a job ({attname: value}, `job_id` included), in batches."""
     with sql.cursor() as cur:
         for start in range(0, len(rows), BATCH):
-            sql.insert_many(
-                cur,
-                _STAGE,
-                [_STAGED_ROW({**r, "job_id": job_id}) for r in rows[start : start + BATCH]],
-            )
+            sql.insert_many(cur, _STAGE, [_STAGED_ROW(r) for r in rows[start : start + BATCH]])
             if progress:
                 progress(min(start + BATCH, len(rows)))
         sql.analyze(cur, ImportRow, len(rows))

@@ -184,7 +184,7 @@ def test_staged_rows_equal_the_orms(world, bb, people):
         "value": Decimal("3.25"), "numerator": None, "denominator": None, "note": "n",
         "has_note": True,
     }  # fmt: skip
-    staging.stage(job.pk, [_prepared(ImportRow, row)])
+    staging.stage([_prepared(ImportRow, {**row, "job_id": job.pk})])
     pk = ImportRow.objects.get(job=job).pk
     stored = _read(ImportRow, pk)
     ImportRow.objects.filter(pk=pk).delete()
