@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "collective.core.inputs.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "collective.core.api.errors.exception_handler",
+    # JSON bodies only (the token endpoint also takes a form): bounded, no NUL, no surrogates.
+    "DEFAULT_PARSER_CLASSES": ["collective.core.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -221,6 +224,15 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "collective.core.choices.Role",
     },
 }
+
+# --- Bad input --------------------------------------------------------------------------------
+# No text anywhere may be longer than this (fields have their own, smaller limits too).
+COLLECTIVE_MAX_TEXT_LENGTH = int(os.environ.get("COLLECTIVE_MAX_TEXT_LENGTH", "20000"))
+# An API body above this answers 413 (bulk observations: about 60,000 rows).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+# Form posts (not file uploads) above this answer 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+CSRF_FAILURE_VIEW = "collective.core.errors_views.csrf_failure"
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from collective.core.api.permissions import InitiativeScoped
+from collective.core.api.permissions import UUID_PATTERN, InitiativeScoped
 from collective.core.errors import ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
@@ -62,9 +62,30 @@ class StrictSerializer(serializers.Serializer):
 
 
 class AgendaVersionSerializer(serializers.ModelSerializer):
-    based_on = serializers.IntegerField(source="based_on.number", read_only=True, default=None)
-    adopted_by = serializers.CharField(source="adopted_by.username", read_only=True, default=None)
+    based_on = serializers.IntegerField(
+        source="based_on.number", read_only=True, default=None, allow_null=True
+    )
+    adopted_by = serializers.CharField(
+        source="adopted_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Username of who adopted it (null for the public).",
+    )
+    consultation_summary = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Null for the public."
+    )
     outcome_count = serializers.SerializerMethodField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request, view = self.context.get("request"), self.context.get("view")
+        initiative = getattr(view, "initiative", None)
+        if request is not None and not request.user.has_perm("agenda.view", initiative):
+            # The public reads the adopted text, not the consultation or usernames.
+            data["adopted_by"] = None
+            data["consultation_summary"] = None
+        return data
 
     class Meta:
         model = AgendaVersion
@@ -386,6 +407,7 @@ class OutcomeViewSet(viewsets.GenericViewSet):
     read_perm = "agenda.read_public"
     write_perm = "agenda.manage"
     lookup_field = "uid"
+    lookup_value_regex = UUID_PATTERN  # anything else is an unknown address (404), not a 500
     queryset = OutcomeNode.objects.none()
 
     def _read_version(self):
@@ -492,7 +514,8 @@ class OutcomeViewSet(viewsets.GenericViewSet):
         services.outcome_remove(
             actor=request.user,
             node=node,
-            revision=request.query_params.get("revision") or request.data.get("revision"),
+            revision=request.query_params.get("revision")
+            or (request.data.get("revision") if isinstance(request.data, dict) else None),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
