@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,8 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -83,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "collective.core.throttling.SignInThrottleMiddleware",
+    # Last: turns a lockout noticed during sign-in into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +132,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -191,10 +198,28 @@ TASKS = {
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "collective.core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "collective.core.throttling.AnonThrottle",
+        "collective.core.throttling.UserThrottle",
+        "collective.core.throttling.ScopedThrottle",
+    ],
+    # "N/s", "N/m", "N/h" or "N/d"; see docs/deploy.md.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/m"),  # API, per anonymous address
+        "user": os.environ.get("THROTTLE_USER", "1200/m"),  # API, per signed-in user
+        "auth": os.environ.get("THROTTLE_AUTH", "10/m"),  # the token endpoint, per address
+        "login": os.environ.get("THROTTLE_LOGIN", "30/h"),  # sign-in posts, per address
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/h"),  # per address
+        "password_reset_email": os.environ.get(
+            "THROTTLE_PASSWORD_RESET_EMAIL", "3/h"
+        ),  # per account
+    },
+    # How many proxies (nginx...) stand in front: their X-Forwarded-For entries are trusted.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     "DEFAULT_PAGINATION_CLASS": "collective.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -250,6 +275,29 @@ if env_bool("COLLECTIVE_PRODUCTION"):
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+
+# --- Sign-in protection and API tokens (docs/deploy.md) ----------------------------------------
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
+# sign-in (pages, admin, token endpoint) is refused for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [
+    [part.strip() for part in group.split("+")]
+    for group in env_list("LOGIN_LOCKOUT_BY", "username+ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "collective.core.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "collective.core.throttling.client_address"
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): only a hash is stored; each has a name and an expiry.
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 (a model name)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "90"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_MODEL": "core.ApiToken",
+    "TOKEN_LIMIT_PER_USER": int(os.environ.get("API_TOKEN_LIMIT", "50")),
+}
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 LOGGING = {

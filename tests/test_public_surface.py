@@ -277,7 +277,9 @@ def test_public_indicators_hide_the_owner_partner(public_world, api_as):
 
 def test_public_pages_show_the_shared_result_without_partners(public_world, client):
     w = public_world
-    page = client.get(reverse("measurement:indicator-public", kwargs={"slug": "acme", "code": "PEOPLE"}))
+    page = client.get(
+        reverse("measurement:indicator-public", kwargs={"slug": "acme", "code": "PEOPLE"})
+    )
     assert page.status_code == 200
     body = page.content.decode()
     assert "People reached" in body and "12,558" in body

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from collective.core import limits
 from collective.core.api.permissions import UUID_PATTERN, InitiativeScoped
 from collective.core.errors import ApplicationError
 from collective.core.models import Partner
@@ -126,16 +127,18 @@ class VersionUpdateSerializer(StrictSerializer):
         help_text="The revision you edited (optimistic locking): a stale one is refused."
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    problem_statement = serializers.CharField(required=False, allow_blank=True)
-    vision = serializers.CharField(required=False, allow_blank=True)
-    principles = serializers.CharField(required=False, allow_blank=True)
-    rationale = serializers.CharField(required=False, allow_blank=True)
-    learning = serializers.CharField(required=False, allow_blank=True)
+    problem_statement = serializers.CharField(
+        max_length=limits.LONG, required=False, allow_blank=True
+    )
+    vision = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    principles = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    rationale = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    learning = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
 
 
 class AdoptSerializer(StrictSerializer):
-    rationale = serializers.CharField(required=False, allow_blank=True)
-    learning = serializers.CharField(required=False, allow_blank=True)
+    rationale = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    learning = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
 
 
 class OutcomeNodeSerializer(serializers.ModelSerializer):
@@ -190,7 +193,7 @@ class OutcomeWriteSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="uid of the parent outcome; null for a goal."
     )
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
     horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
     lead_partner = serializers.UUIDField(required=False, allow_null=True)
     co_partners = serializers.ListField(child=serializers.UUIDField(), required=False)
@@ -235,13 +238,13 @@ class ItemCreateSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="Reply to this item (replies are comments)."
     )
-    body = serializers.CharField(required=False, allow_blank=True)
-    proposed_text = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
+    proposed_text = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
 
 
 class DecideSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(max_length=limits.SHORT, allow_blank=True)
 
 
 class EndorsementSerializer(serializers.ModelSerializer):
@@ -266,7 +269,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
 
 class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    reservations = serializers.CharField(required=False, allow_blank=True)
+    reservations = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
 from . import hooks
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
 from .errors import ApplicationError
-from .models import Initiative, Invitation, Membership, Partner
+from .models import ApiToken, Initiative, Invitation, Membership, Partner
 from .rules import forget_memberships
 
 User = get_user_model()
@@ -309,6 +310,19 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """The token of an invitation's link: derived from the row and the site's SECRET_KEY, never
+    stored. The database keeps only its hash, and the task that emails the link is queued with
+    the invitation's id only: the worker derives the link again, so neither the invitations
+    table nor the task queue's stored arguments hold a working link."""
+    stamp = int(invitation.created_at.timestamp() * 1_000_000)
+    return salted_hmac(
+        "collective.core.invitation",
+        f"{invitation.pk}:{invitation.email}:{stamp}",
+        algorithm="sha256",
+    ).hexdigest()
+
+
 def invitation_link(token: str) -> str:
     return settings.SITE_URL + reverse("core:invitation-accept", kwargs={"token": token})
 
@@ -336,7 +350,6 @@ def invitation_create(
             f"{email} is already a member of this initiative.",
             errors={"email": ["Already a member."]},
         )
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # A new invitation replaces any pending one for the same address.
         Invitation.objects.filter(
@@ -348,17 +361,21 @@ def invitation_create(
             role=role,
             partner=partner,
             message=message,
-            token_hash=_hash_token(token),
+            # A placeholder until the row has the id the token is derived from.
+            token_hash=secrets.token_hex(32),
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        token = invitation_token(invitation)
+        invitation.token_hash = _hash_token(token)
+        invitation.save(update_fields=["token_hash"])
         audit_record(
             actor=actor,
             verb="invited",
             target=invitation,
             changes={"email": email, "role": role, "partner": str(partner or "")},
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token))
+        transaction.on_commit(lambda: _send_invitation(invitation))
     return invitation, token
 
 
@@ -405,9 +422,25 @@ def invitations_create(
     return invitations
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    from .tasks import send_email
+def _send_invitation(invitation: Invitation) -> None:
+    from .tasks import send_invitation_email
 
+    send_invitation_email.enqueue(invitation_id=invitation.pk)
+
+
+def invitation_email(invitation_id: int) -> dict | None:
+    """The email of a pending invitation (subject, body, to), built by the worker; None when
+    the invitation is no longer pending or the site's key changed since it was made."""
+    invitation = (
+        Invitation.objects.select_related("initiative", "partner", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.state != "pending":
+        return None
+    token = invitation_token(invitation)
+    if _hash_token(token) != invitation.token_hash:
+        return None
     inviter = invitation.invited_by.name if invitation.invited_by else "The backbone team"
     role = invitation.get_role_display().lower()
     partner = f" for {invitation.partner}" if invitation.partner else ""
@@ -423,11 +456,11 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         f"{invitation.expires_at:%d %B %Y}):",
         invitation_link(token),
     ]
-    send_email.enqueue(
-        subject=f"Invitation to {invitation.initiative.name}",
-        body="\n".join(lines),
-        to=[invitation.email],
-    )
+    return {
+        "subject": f"Invitation to {invitation.initiative.name}",
+        "body": "\n".join(lines),
+        "to": [invitation.email],
+    }
 
 
 def invitation_get_by_token(token: str) -> Invitation:
@@ -575,3 +608,65 @@ def user_create(*, username: str, email: str, password: str, **profile):
         user.save()
         audit_record(actor=None, verb="created account", target=user)
     return user
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+TOKEN_LIFETIMES = {30: "30 days", 90: "90 days", 365: "1 year"}
+
+
+def api_token_create(*, actor, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `actor`; returns it and the token itself, shown once and never
+    stored (only its digest is). It expires after `days` (default: the site's lifetime)."""
+    from knox.settings import knox_settings
+
+    name = (name or "").strip()
+    if len(name) > 100:
+        raise ApplicationError(
+            "Keep the name under 100 characters.", errors={"name": ["Too long."]}
+        )
+    if days is not None and days not in TOKEN_LIFETIMES:
+        raise ApplicationError(
+            "Choose how long the token works.",
+            errors={"days": [f"One of: {', '.join(map(str, TOKEN_LIFETIMES))}."]},
+        )
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and _live_tokens(actor).count() >= limit:
+        raise ApplicationError(
+            f"You have {limit} tokens, the most one person may have: revoke one you no longer "
+            "use first.",
+            code="conflict",
+        )
+    lifetime = timedelta(days=days) if days else knox_settings.TOKEN_TTL
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(
+            user=actor, expiry=lifetime, name=name or f"Token of {timezone.localdate():%d %b %Y}"
+        )
+        audit_record(
+            actor=actor,
+            verb="created API token",
+            target=token,
+            changes={"name": token.name, "expires": token.expiry},
+        )
+    return token, secret
+
+
+def _live_tokens(user):
+    from django.db.models import Q
+
+    return ApiToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )
+
+
+def api_token_list(user):
+    """The person's tokens that still work, newest first."""
+    return _live_tokens(user).order_by("-created")
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise ApplicationError("That token is not yours.", code="not_found")
+    with transaction.atomic():
+        audit_record(actor=actor, verb="revoked API token", target=token)
+        ApiToken.objects.filter(pk=token.pk).delete()

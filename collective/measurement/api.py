@@ -48,7 +48,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
         slug_field="uid", queryset=Partner.objects.all(), required=False, allow_null=True
     )
     breakdown_values = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False
+        child=serializers.CharField(max_length=60),
+        required=False,
+        max_length=services.BREAKDOWN_VALUES_MAX,
     )
     status = serializers.SerializerMethodField()
 

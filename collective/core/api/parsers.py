@@ -34,7 +34,9 @@ class JSONParser(parsers.JSONParser):
         try:
             data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from None
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
         problem = data_problem(data)
