@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from collective.core import limits
 from collective.core.api.permissions import UUID_PATTERN, InitiativeScoped
 from collective.core.errors import ApplicationError
 from collective.core.models import Partner
@@ -128,17 +127,23 @@ class VersionUpdateSerializer(StrictSerializer):
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     problem_statement = serializers.CharField(
-        max_length=limits.LONG, required=False, allow_blank=True
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
     )
-    vision = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
-    principles = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
-    rationale = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
-    learning = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    vision = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
+    principles = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    rationale = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    learning = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
 
 
 class AdoptSerializer(StrictSerializer):
-    rationale = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
-    learning = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    rationale = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    learning = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
 
 
 class OutcomeNodeSerializer(serializers.ModelSerializer):
@@ -193,7 +198,9 @@ class OutcomeWriteSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="uid of the parent outcome; null for a goal."
     )
-    description = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
+    description = serializers.CharField(
+        max_length=services.MAX_NOTE, required=False, allow_blank=True
+    )
     horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
     lead_partner = serializers.UUIDField(required=False, allow_null=True)
     co_partners = serializers.ListField(child=serializers.UUIDField(), required=False)
@@ -238,13 +245,15 @@ class ItemCreateSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="Reply to this item (replies are comments)."
     )
-    body = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
-    proposed_text = serializers.CharField(max_length=limits.LONG, required=False, allow_blank=True)
+    body = serializers.CharField(max_length=services.MAX_NOTE, required=False, allow_blank=True)
+    proposed_text = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
 
 
 class DecideSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
-    reason = serializers.CharField(max_length=limits.SHORT, allow_blank=True)
+    reason = serializers.CharField(max_length=services.MAX_NOTE, allow_blank=True)
 
 
 class EndorsementSerializer(serializers.ModelSerializer):
@@ -269,7 +278,9 @@ class EndorsementSerializer(serializers.ModelSerializer):
 
 class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    reservations = serializers.CharField(max_length=limits.MEDIUM, required=False, allow_blank=True)
+    reservations = serializers.CharField(
+        max_length=services.MAX_NOTE, required=False, allow_blank=True
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------

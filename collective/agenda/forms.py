@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 
-from collective.core import limits
 from collective.core.forms import ServiceErrorsMixin
 from collective.core.models import Partner
 
@@ -29,32 +28,27 @@ class NewDraftForm(ServiceErrorsMixin, forms.Form):
 class VersionTextForm(ServiceErrorsMixin, RevisionMixin):
     title = forms.CharField(max_length=200, required=False)
     problem_statement = forms.CharField(
-        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text="The problem everyone agrees to tackle, and why it matters. " + MARKDOWN_HELP,
     )
     vision = forms.CharField(
-        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="What success looks like when the initiative has done its work.",
     )
     principles = forms.CharField(
-        max_length=limits.LONG,
         label="Guiding principles",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text="How partners promise to work together. " + MARKDOWN_HELP,
     )
     rationale = forms.CharField(
-        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=AgendaVersion._meta.get_field("rationale").help_text,
     )
     learning = forms.CharField(
-        max_length=limits.LONG,
         label="Learning or feedback behind it",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -78,10 +72,7 @@ class OutcomeForm(ServiceErrorsMixin, RevisionMixin):
         "under an outcome.",
     )
     description = forms.CharField(
-        max_length=limits.MEDIUM,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text=MARKDOWN_HELP,
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=MARKDOWN_HELP
     )
     horizon = forms.ChoiceField(
         choices=Horizon.choices,
@@ -159,7 +150,6 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
     )
     target = forms.ChoiceField(label="About")
     proposed_text = forms.CharField(
-        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         label="Your proposed text (amendments)",
@@ -167,7 +157,6 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
         "difference against it.",
     )
     body = forms.CharField(
-        max_length=limits.MEDIUM,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Your comment",
@@ -196,9 +185,7 @@ def target_choices(nodes) -> list[tuple[str, str]]:
 
 
 class ReplyForm(ServiceErrorsMixin, forms.Form):
-    body = forms.CharField(
-        max_length=limits.MEDIUM, widget=forms.Textarea(attrs={"rows": 2}), label="Your reply"
-    )
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Your reply")
     parent = forms.UUIDField(widget=forms.HiddenInput)
 
 
@@ -208,7 +195,6 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        max_length=limits.SHORT,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="The author and everyone else read it in the consultation summary.",
@@ -232,7 +218,6 @@ class EndorseForm(ServiceErrorsMixin, forms.Form):
         label="Your partner's position",
     )
     reservations = forms.CharField(
-        max_length=limits.MEDIUM,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="What would need to change for a full endorsement? Required with reservations.",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
-from . import hooks
+from . import hooks, limits
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
 from .errors import ApplicationError
@@ -27,6 +27,14 @@ from .rules import forget_memberships
 User = get_user_model()
 
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "accounts", "invitations"}
+
+
+def _check_length(value, limit: int, field: str) -> None:
+    if value and len(value) > limit:
+        raise ApplicationError(
+            f"The {field.replace('_', ' ')} is too long.",
+            errors={field: [f"At most {limit:,} characters."]},
+        )
 
 
 def _check_choice(value: str, choices, field: str) -> None:
@@ -70,6 +78,7 @@ def initiative_create(
         )
     _check_choice(visibility, Visibility, "visibility")
     _check_choice(stage, Stage, "stage")
+    _check_length(purpose, limits.SHORT, "purpose")
     if Initiative.objects.filter(slug=slug).exists():
         raise ApplicationError(
             f"The address /i/{slug}/ is taken.", errors={"slug": ["Already in use."]}
@@ -104,6 +113,7 @@ def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
         _check_choice(fields["stage"], Stage, "stage")
     if "name" in fields and not (fields["name"] or "").strip():
         raise ApplicationError("Give the initiative a name.", errors={"name": ["Required."]})
+    _check_length(fields.get("purpose"), limits.SHORT, "purpose")
     before = snapshot(initiative, INITIATIVE_FIELDS)
     for key, value in fields.items():
         setattr(initiative, key, value)
@@ -143,6 +153,8 @@ def _validate_partner(initiative: Initiative, partner: Partner) -> None:
     if not partner.name:
         raise ApplicationError("Give the partner a name.", errors={"name": ["Required."]})
     _check_choice(partner.kind, PartnerKind, "kind")
+    _check_length(partner.description, limits.MEDIUM, "description")
+    _check_length(partner.strengths, limits.MEDIUM, "strengths")
     if partner.parent is not None:
         if partner.parent.initiative_id != initiative.pk:
             raise ApplicationError(
@@ -345,6 +357,7 @@ def invitation_create(
             "Enter a valid email address.", errors={"email": ["Enter a valid email address."]}
         ) from exc
     _check_role_partner(initiative, role, partner)
+    _check_length(message, limits.SHORT, "message")
     if Membership.objects.filter(initiative=initiative, user__email__iexact=email).exists():
         raise ApplicationError(
             f"{email} is already a member of this initiative.",
