@@ -152,7 +152,9 @@ class OutcomeNodeSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     parent = serializers.SerializerMethodField()
     depth = serializers.SerializerMethodField()
-    lead_partner = serializers.UUIDField(source="lead_partner.uid", read_only=True, default=None)
+    lead_partner = serializers.UUIDField(
+        source="lead_partner.uid", read_only=True, default=None, allow_null=True
+    )
     co_partners = serializers.SerializerMethodField()
 
     class Meta:
@@ -208,12 +210,24 @@ class OutcomeWriteSerializer(StrictSerializer):
 
 class ConsultationItemSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="comment, amendment, concern or support")
-    parent = serializers.UUIDField(source="parent.uid", read_only=True, default=None)
-    outcome = serializers.UUIDField(source="outcome.uid", read_only=True, default=None)
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
-    author_name = serializers.CharField(source="author.name", read_only=True, default=None)
-    partner = serializers.UUIDField(source="partner.uid", read_only=True, default=None)
-    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
+    parent = serializers.UUIDField(
+        source="parent.uid", read_only=True, default=None, allow_null=True
+    )
+    outcome = serializers.UUIDField(
+        source="outcome.uid", read_only=True, default=None, allow_null=True
+    )
+    author = serializers.CharField(
+        source="author.username", read_only=True, default=None, allow_null=True
+    )
+    author_name = serializers.CharField(
+        source="author.name", read_only=True, default=None, allow_null=True
+    )
+    partner = serializers.UUIDField(
+        source="partner.uid", read_only=True, default=None, allow_null=True
+    )
+    partner_name = serializers.CharField(
+        source="partner.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ConsultationItem
@@ -260,7 +274,9 @@ class EndorsementSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     partner = serializers.UUIDField(source="partner.uid", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Endorsement
@@ -537,7 +553,12 @@ class OutcomeViewSet(viewsets.GenericViewSet):
 # --- Consultation items ----------------------------------------------------------------------
 
 
-class ConsultationItemList(generics.GenericAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OpenApiParameter("kind", str, enum=list(ItemKind.values))],
+    )
+)
+class ConsultationItemList(generics.ListAPIView):
     """Comments, amendments, concerns and support on a version; contributors post them."""
 
     serializer_class = ConsultationItemSerializer
@@ -546,16 +567,15 @@ class ConsultationItemList(generics.GenericAPIView):
     write_perm = "agenda.take_part"
     queryset = ConsultationItem.objects.none()
 
-    def get(self, request, slug=None, number=None):
-        version = selectors.version_get(self.initiative, number)
+    def get_queryset(self):
+        version = selectors.version_get(self.initiative, self.kwargs["number"])
         items = ConsultationItem.objects.filter(version=version).select_related(
             "parent", "outcome", "author", "partner"
         )
-        kind = request.query_params.get("kind")
+        kind = self.request.query_params.get("kind")
         if kind:
             items = items.filter(kind=kind)
-        page = self.paginate_queryset(items.order_by("created_at", "id"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return items.order_by("created_at", "id")
 
     @extend_schema(request=ItemCreateSerializer, responses={201: ConsultationItemSerializer})
     def post(self, request, slug=None, number=None):
@@ -616,7 +636,7 @@ class ConsultationItemDecide(generics.GenericAPIView):
 # --- Endorsements ----------------------------------------------------------------------------
 
 
-class EndorsementList(generics.GenericAPIView):
+class EndorsementList(generics.ListAPIView):
     """Where partners stand on a version; a partner lead records their partner's stance."""
 
     serializer_class = EndorsementSerializer
@@ -625,13 +645,13 @@ class EndorsementList(generics.GenericAPIView):
     write_perm = "agenda.endorse"
     queryset = Endorsement.objects.none()
 
-    def get(self, request, slug=None, number=None):
-        version = selectors.version_get(self.initiative, number)
-        endorsements = Endorsement.objects.filter(version=version).select_related(
-            "version", "partner", "recorded_by"
+    def get_queryset(self):
+        version = selectors.version_get(self.initiative, self.kwargs["number"])
+        return (
+            Endorsement.objects.filter(version=version)
+            .select_related("version", "partner", "recorded_by")
+            .order_by("partner__name", "id")
         )
-        page = self.paginate_queryset(endorsements)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=EndorseSerializer, responses=EndorsementSerializer)
     def post(self, request, slug=None, number=None):
