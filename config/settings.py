@@ -181,6 +181,18 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Cache ---------------------------------------------------------------------------------
+# Throttles count requests here. The default is per process (with N gunicorn workers a rate is
+# reached up to N times over); a shared cache makes the counts exact, e.g.
+# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=collective_cache
+# (then run `manage.py createcachetable`). The sign-in lockout is in the database either way.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "collective"),
+    }
+}
+
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -214,13 +226,13 @@ REST_FRAMEWORK = {
     ],
     # "N/s", "N/m", "N/h" or "N/d"; see docs/deploy.md.
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("THROTTLE_ANON", "120/m"),  # API, per anonymous address
-        "user": os.environ.get("THROTTLE_USER", "1200/m"),  # API, per signed-in user
-        "auth": os.environ.get("THROTTLE_AUTH", "10/m"),  # the token endpoint, per address
-        "login": os.environ.get("THROTTLE_LOGIN", "30/h"),  # sign-in posts, per address
-        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/h"),  # per address
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/m"),  # API, per anonymous address
+        "user": os.environ.get("API_THROTTLE_USER", "1200/m"),  # API, per signed-in user
+        "auth": os.environ.get("API_THROTTLE_AUTH", "10/m"),  # the token endpoint, per address
+        "login": os.environ.get("LOGIN_THROTTLE", "30/h"),  # sign-in posts, per address
+        "password_reset": os.environ.get("PASSWORD_RESET_THROTTLE", "10/h"),  # per address
         "password_reset_email": os.environ.get(
-            "THROTTLE_PASSWORD_RESET_EMAIL", "3/h"
+            "PASSWORD_RESET_EMAIL_THROTTLE", "3/h"
         ),  # per account
     },
     # How many proxies (nginx...) stand in front: their X-Forwarded-For entries are trusted.
