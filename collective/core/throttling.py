@@ -46,13 +46,31 @@ class ScopedThrottle(_RatesFromSettings, throttling.ScopedRateThrottle):
 class KeyThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
     """A rate for any key: an address on a page, an account for reset emails."""
 
-    def __init__(self, scope: str, key: str):
+    def __init__(self, scope: str, ident: str):
         self.scope = scope
-        self.key = key
+        self.ident = ident
         super().__init__()
 
     def get_cache_key(self, request, view):
-        return f"throttle_{self.scope}_{self.key}"
+        return f"throttle_{self.scope}_{self.ident}"
+
+    def wait_needed(self) -> int:
+        """Seconds until one more use is allowed (0: now), without counting a use."""
+        if self.rate is None:
+            return 0
+        self.key = self.get_cache_key(None, None)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) < self.num_requests:
+            return 0
+        return math.ceil(self.wait() or 1)
+
+    def record(self) -> None:
+        """Count one use (after `wait_needed`)."""
+        if self.rate is not None:
+            self.throttle_success()
 
 
 def rate_allows(scope: str, key: str) -> tuple[bool, int]:
@@ -97,7 +115,8 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class SignInThrottleMiddleware:
-    """Limit posts to the sign-in pages and the password-reset form per address."""
+    """Limit per address the failed sign-ins (page and admin) — many people behind one office
+    address still sign in — and every post of the password-reset form."""
 
     SCOPES = {"login": "login", "admin:login": "login", "password_reset": "password_reset"}
 
@@ -112,12 +131,18 @@ class SignInThrottleMiddleware:
 
     def __call__(self, request):
         scope = self.paths().get(request.path) if request.method == "POST" else None
-        if scope is not None:
-            allowed, wait = rate_allows(scope, client_address(request))
-            if not allowed:
-                return too_many(
-                    request,
-                    wait=wait,
-                    message=f"Too many attempts from your address. Try again in {_minutes(wait)}.",
-                )
-        return self.get_response(request)
+        if scope is None:
+            return self.get_response(request)
+        limiter = KeyThrottle(scope, client_address(request))
+        wait = limiter.wait_needed()
+        if wait:
+            return too_many(
+                request,
+                wait=wait,
+                message=f"Too many attempts from your address. Try again in {_minutes(wait)}.",
+            )
+        response = self.get_response(request)
+        signed_in = scope == "login" and response.status_code in (301, 302, 303)
+        if not signed_in:
+            limiter.record()
+        return response
