@@ -387,7 +387,7 @@ def milestone_set_done(*, actor, milestone: Milestone, done: bool) -> Milestone:
             actor=actor,
             verb="milestone.update",
             target=milestone,
-            changes={"done_on": {"from": old, "to": new}},
+            changes={"done_on": {"from": old and str(old), "to": new and str(new)}},
         )
     return milestone
 
