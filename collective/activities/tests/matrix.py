@@ -198,3 +198,110 @@ CASES = [
     Case("activities:survey-answer", LEADS, kwargs=_round),
     Case("activities:survey-close", BACKBONE_ONLY, kwargs=_round, method="post"),
 ]
+
+
+def _api_ops(w):
+    return _ops(w)
+
+
+API_CASES = [
+    Case("api:activities-list", MEMBERS, api=True, kwargs=_slug),
+    Case(
+        "api:activities-list",
+        LEADS,
+        api=True,
+        method="post",
+        data=lambda w: {"title": "Via the API", "partner": str(w.partner.uid)},
+    ),
+    Case("api:activities-detail", MEMBERS, api=True, kwargs=_ops),
+    Case(
+        "api:activities-detail",
+        LEADS,
+        api=True,
+        kwargs=_ops,
+        method="patch",
+        data=lambda w: {"percent_complete": 40},
+    ),
+    Case("api:activities-detail", LEADS, api=True, kwargs=_ops, method="delete"),
+    Case(
+        "api:activities-progress",
+        CONTRIBUTORS,
+        api=True,
+        kwargs=_ops,
+        method="post",
+        data=lambda w: {"note": "Pilot started", "percent_complete": 20},
+    ),
+    Case(
+        "api:activities-dependencies",
+        LEADS,
+        api=True,
+        kwargs=_ops,
+        method="post",
+        data=lambda w: {"needs": str(w.extra["sales_activity"].uid)},
+    ),
+    Case("api:contributions-list", MEMBERS, api=True, kwargs=_slug),
+    Case(
+        "api:contributions-list",
+        LEADS,
+        api=True,
+        kwargs=_slug,
+        method="post",
+        data=lambda w: {
+            "activity": str(w.extra["ops_activity"].uid),
+            "outcome": str(w.extra["outcomes"][2].uid),
+            "rationale": "Notes arrive complete.",
+        },
+    ),
+    Case("api:contributions-detail", MEMBERS, api=True, kwargs=_ops_claim),
+    Case(
+        "api:contributions-detail",
+        LEADS,
+        api=True,
+        kwargs=_ops_claim,
+        method="patch",
+        data=lambda w: {"strength": "indirect"},
+    ),
+    Case("api:contributions-detail", LEADS, api=True, kwargs=_ops_claim, method="delete"),
+    Case(
+        "api:contributions-review",
+        LEADS,
+        api=True,
+        kwargs=_sales_claim,
+        method="post",
+        data=lambda w: {"verdict": "substantiated", "comment": "We use the template."},
+    ),
+    Case("api:alignment", MEMBERS, api=True, kwargs=_slug),
+    Case("api:gaps", MEMBERS, api=True, kwargs=_slug),
+    Case("api:overlaps", MEMBERS, api=True, kwargs=_slug),
+    Case("api:overlaps", BACKBONE_ONLY, api=True, kwargs=_slug, method="post", data=_api_pair),
+    Case("api:network", MEMBERS, api=True, kwargs=_slug),
+    Case("api:capabilities-list", MEMBERS, api=True),
+    Case(
+        "api:capabilities-list",
+        BACKBONE_ONLY,
+        api=True,
+        method="post",
+        data=lambda w: {"name": "Data"},
+    ),
+    Case("api:survey-rounds-list", MEMBERS, api=True),
+    Case(
+        "api:survey-rounds-list",
+        BACKBONE_ONLY,
+        api=True,
+        method="post",
+        data=lambda w: {"title": "Spring"},
+    ),
+    Case(
+        "api:survey-answers",
+        LEADS,
+        api=True,
+        kwargs=_round,
+        method="post",
+        data=lambda w: {
+            "respondent": str(w.partner.uid),
+            "answers": [{"about": str(w.other_partner.uid), "collaboration": "coordination",
+                         "reliability": 3}],
+        },
+    ),
+]
+CASES += API_CASES
