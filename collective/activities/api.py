@@ -55,8 +55,10 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data.keys()) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {n: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
-                     for n in unknown}
+                    {
+                        n: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
+                        for n in unknown
+                    }
                 )
         return super().to_internal_value(data)
 
@@ -71,9 +73,24 @@ class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = [
-            "uid", "partner", "partner_name", "title", "description", "status", "lever",
-            "start", "end", "lead_person", "supporting_partners", "percent_complete", "budget",
-            "funder", "measures", "waiting_reason", "created_at", "updated_at",
+            "uid",
+            "partner",
+            "partner_name",
+            "title",
+            "description",
+            "status",
+            "lever",
+            "start",
+            "end",
+            "lead_person",
+            "supporting_partners",
+            "percent_complete",
+            "budget",
+            "funder",
+            "measures",
+            "waiting_reason",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -95,11 +112,15 @@ class ActivityWriteSerializer(StrictSerializer):
     lead_person = serializers.CharField(required=False, allow_null=True, help_text="username")
     supporting_partners = serializers.ListField(child=serializers.UUIDField(), required=False)
     percent_complete = serializers.IntegerField(required=False)
-    budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      allow_null=True)
+    budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
     funder = serializers.CharField(required=False, allow_blank=True)
-    measures = serializers.ListField(child=serializers.CharField(), required=False,
-                                     help_text="Indicator codes (level activity or output).")
+    measures = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Indicator codes (level activity or output).",
+    )
 
 
 class ProgressSerializer(StrictSerializer):
@@ -131,8 +152,19 @@ class ContributionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contribution
         fields = [
-            "uid", "activity", "partner", "outcome", "indicator", "strength", "rationale",
-            "evidence", "links", "alternatives", "reviews", "created_at", "updated_at",
+            "uid",
+            "activity",
+            "partner",
+            "outcome",
+            "indicator",
+            "strength",
+            "rationale",
+            "evidence",
+            "links",
+            "alternatives",
+            "reviews",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -186,8 +218,10 @@ class AnswerSerializer(StrictSerializer):
 
 
 class AnswersSerializer(StrictSerializer):
-    respondent = serializers.UUIDField(required=False, help_text="Partner answering (backbone "
-                                       "only; a lead answers for their own partner).")
+    respondent = serializers.UUIDField(
+        required=False,
+        help_text="Partner answering (backbone only; a lead answers for their own partner).",
+    )
     answers = AnswerSerializer(many=True)
 
 
@@ -231,7 +265,8 @@ def _activity_fields(initiative, data: dict) -> dict:
         fields["partner"] = _partner(initiative, fields["partner"], "partner")
     if "supporting_partners" in fields:
         fields["supporting_partners"] = [
-            _partner(initiative, uid, "supporting_partners") for uid in fields["supporting_partners"]
+            _partner(initiative, uid, "supporting_partners")
+            for uid in fields["supporting_partners"]
         ]
     if "measures" in fields:
         fields["measures"] = [_indicator(initiative, c, "measures") for c in fields["measures"]]
@@ -273,8 +308,14 @@ class ActivityList(Scoped, generics.GenericAPIView):
         )
         filterset = ActivityFilter(request.GET, queryset=qs)
         if not filterset.is_valid():
-            return Response({"message": "Some filters are not valid.", "code": "invalid",
-                             "errors": filterset.errors}, status=400)
+            return Response(
+                {
+                    "message": "Some filters are not valid.",
+                    "code": "invalid",
+                    "errors": filterset.errors,
+                },
+                status=400,
+            )
         page = self.paginate_queryset(filterset.qs)
         return self.get_paginated_response(ActivitySerializer(page, many=True).data)
 
@@ -286,8 +327,9 @@ class ActivityList(Scoped, generics.GenericAPIView):
         if "partner" not in fields:
             membership = membership_for(request.user, self.initiative)
             if membership is None or membership.partner is None:
-                raise ApplicationError("Say which partner owns the activity.",
-                                       errors={"partner": ["Required."]})
+                raise ApplicationError(
+                    "Say which partner owns the activity.", errors={"partner": ["Required."]}
+                )
             fields["partner"] = membership.partner
         if "title" not in fields:
             raise ApplicationError("Give the activity a title.", errors={"title": ["Required."]})
@@ -356,8 +398,12 @@ class ActivityDependencies(Scoped, generics.GenericAPIView):
         needs = Activity.objects.filter(uid=data.validated_data["needs"]).first()
         if needs is None:
             raise ApplicationError("No such activity.", errors={"needs": ["Unknown activity."]})
-        services.dependency_add(actor=request.user, activity=activity, needs=needs,
-                                note=data.validated_data.get("note", ""))
+        services.dependency_add(
+            actor=request.user,
+            activity=activity,
+            needs=needs,
+            note=data.validated_data.get("note", ""),
+        )
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
@@ -375,8 +421,14 @@ class ContributionList(Scoped, generics.GenericAPIView):
     def get(self, request, slug):
         filterset = ContributionFilter(request.GET, queryset=selectors.claim_list(self.initiative))
         if not filterset.is_valid():
-            return Response({"message": "Some filters are not valid.", "code": "invalid",
-                             "errors": filterset.errors}, status=400)
+            return Response(
+                {
+                    "message": "Some filters are not valid.",
+                    "code": "invalid",
+                    "errors": filterset.errors,
+                },
+                status=400,
+            )
         page = self.paginate_queryset(filterset.qs)
         return self.get_paginated_response(ContributionSerializer(page, many=True).data)
 
@@ -387,15 +439,18 @@ class ContributionList(Scoped, generics.GenericAPIView):
         fields = dict(data.validated_data)
         uid = fields.pop("activity", None)
         if uid is None:
-            raise ApplicationError("Say which activity claims it.",
-                                   errors={"activity": ["Required."]})
+            raise ApplicationError(
+                "Say which activity claims it.", errors={"activity": ["Required."]}
+            )
         activity = selectors.activity_get(self.initiative, uid)
         _require(request, "activities.change_activity", activity)
         fields["outcome"] = _outcome(self.initiative, fields.get("outcome"))
         fields["indicator"] = _indicator(self.initiative, fields.get("indicator"))
         if "rationale" not in fields:
-            raise ApplicationError("Give the rationale: how the activity contributes.",
-                                   errors={"rationale": ["Required."]})
+            raise ApplicationError(
+                "Give the rationale: how the activity contributes.",
+                errors={"rationale": ["Required."]},
+            )
         claim = services.claim_create(actor=request.user, activity=activity, **fields)
         return Response(ContributionSerializer(claim).data, status=status.HTTP_201_CREATED)
 
@@ -415,8 +470,9 @@ class ContributionDetail(Scoped, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "activity" in fields:
-            raise ApplicationError("A claim cannot move to another activity.",
-                                   errors={"activity": ["Read-only."]})
+            raise ApplicationError(
+                "A claim cannot move to another activity.", errors={"activity": ["Read-only."]}
+            )
         if "outcome" in fields:
             fields["outcome"] = _outcome(self.initiative, fields["outcome"])
         if "indicator" in fields:
@@ -444,8 +500,10 @@ class ContributionReview(Scoped, generics.GenericAPIView):
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_review(actor=request.user, claim=claim, **data.validated_data)
-        return Response(ContributionSerializer(selectors.claim_get(self.initiative, uid)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ContributionSerializer(selectors.claim_get(self.initiative, uid)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- Analyses --------------------------------------------------------------------------------
@@ -461,19 +519,28 @@ class AlignmentView(Scoped, APIView):
         outcomes = {o.pk: o for o, _d in matrix.outcomes}
         cells = [
             {
-                "partner": str(partners[p].uid), "partner_name": partners[p].name,
-                "outcome": str(outcomes[o].uid), "outcome_title": outcomes[o].title,
-                "activities": c.activities, "direct": c.direct, "indirect": c.indirect,
-                "substantiated": c.substantiated, "contested": c.contested,
+                "partner": str(partners[p].uid),
+                "partner_name": partners[p].name,
+                "outcome": str(outcomes[o].uid),
+                "outcome_title": outcomes[o].title,
+                "activities": c.activities,
+                "direct": c.direct,
+                "indirect": c.indirect,
+                "substantiated": c.substantiated,
+                "contested": c.contested,
             }
             for (p, o), c in sorted(matrix.cells.items())
             if p in partners and o in outcomes
         ]
-        return Response({
-            "outcomes": [{"uid": str(o.uid), "title": o.title, "depth": d} for o, d in matrix.outcomes],
-            "partners": [{"uid": str(p.uid), "name": p.name} for p in matrix.partners],
-            "cells": cells,
-        })
+        return Response(
+            {
+                "outcomes": [
+                    {"uid": str(o.uid), "title": o.title, "depth": d} for o, d in matrix.outcomes
+                ],
+                "partners": [{"uid": str(p.uid), "name": p.name} for p in matrix.partners],
+                "cells": cells,
+            }
+        )
 
 
 class GapsView(Scoped, APIView):
@@ -488,8 +555,12 @@ class GapsView(Scoped, APIView):
         body = {
             "gaps": [
                 {
-                    "kind": g.kind, "title": g.title, "detail": g.detail,
-                    "next_step": g.next_step, "url": g.url, "subject": g.subject_uid,
+                    "kind": g.kind,
+                    "title": g.title,
+                    "detail": g.detail,
+                    "next_step": g.next_step,
+                    "url": g.url,
+                    "subject": g.subject_uid,
                     "suggestions": [
                         {"partner": str(s.partner.uid), "name": s.partner.name, "reason": s.reason}
                         for s in g.suggestions
@@ -530,24 +601,33 @@ class OverlapsView(Scoped, APIView):
         threshold = services.check_threshold(
             request.GET.get("threshold") or similarity.DEFAULT_THRESHOLD
         )
-        pairs = [p.__dict__ for p in similarity.detect(selectors.overlap_docs(self.initiative),
-                                                       threshold=threshold)]
+        pairs = [
+            p.__dict__
+            for p in similarity.detect(selectors.overlap_docs(self.initiative), threshold=threshold)
+        ]
         pending, coordinating, dismissed = _overlap_rows(self.initiative, pairs)
 
         def row(r):
             return {
-                "first": str(r["a"].uid), "second": str(r["b"].uid), "score": r["score"],
-                "words": r["words"], "chars": r["chars"], "outcomes": r["outcomes"],
-                "dates": r["dates"], "shared_words": r["shared_words"],
+                "first": str(r["a"].uid),
+                "second": str(r["b"].uid),
+                "score": r["score"],
+                "words": r["words"],
+                "chars": r["chars"],
+                "outcomes": r["outcomes"],
+                "dates": r["dates"],
+                "shared_words": r["shared_words"],
                 "decision": r["decision"].decision if r["decision"] else None,
             }
 
-        return Response({
-            "threshold": threshold,
-            "pairs": [row(r) for r in pending],
-            "coordinating": [row(r) for r in coordinating],
-            "dismissed": dismissed,
-        })
+        return Response(
+            {
+                "threshold": threshold,
+                "pairs": [row(r) for r in pending],
+                "coordinating": [row(r) for r in coordinating],
+                "dismissed": dismissed,
+            }
+        )
 
     @extend_schema(request=OverlapDecisionSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, slug):
@@ -556,11 +636,22 @@ class OverlapsView(Scoped, APIView):
         v = data.validated_data
         first = selectors.activity_get(self.initiative, v["first"])
         second = selectors.activity_get(self.initiative, v["second"])
-        record = services.overlap_decide(actor=request.user, first=first, second=second,
-                                         decision=v["decision"], note=v.get("note", ""))
-        return Response({"first": str(record.first.uid), "second": str(record.second.uid),
-                         "decision": record.decision, "note": record.note},
-                        status=status.HTTP_201_CREATED)
+        record = services.overlap_decide(
+            actor=request.user,
+            first=first,
+            second=second,
+            decision=v["decision"],
+            note=v.get("note", ""),
+        )
+        return Response(
+            {
+                "first": str(record.first.uid),
+                "second": str(record.second.uid),
+                "decision": record.decision,
+                "note": record.note,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class NetworkView(Scoped, APIView):
@@ -576,17 +667,29 @@ class NetworkView(Scoped, APIView):
     def get(self, request, slug):
         kind = request.GET.get("view", "evidence")
         if kind not in ("evidence", "survey"):
-            raise ApplicationError("view is evidence or survey.", errors={"view": ["Unknown view."]})
+            raise ApplicationError(
+                "view is evidence or survey.", errors={"view": ["Unknown view."]}
+            )
         mismatches = None
         if kind == "survey":
             uid = request.GET.get("round", "")
-            survey = selectors.round_list(self.initiative).filter(uid=uid).first() if is_uuid(uid) else None
+            survey = (
+                selectors.round_list(self.initiative).filter(uid=uid).first()
+                if is_uuid(uid)
+                else None
+            )
             if survey is None:
-                raise ApplicationError("Say which survey round.", errors={"round": ["Unknown round."]})
+                raise ApplicationError(
+                    "Say which survey round.", errors={"round": ["Unknown round."]}
+                )
             view = network.survey_network(self.initiative, survey)
             mismatches = [
-                {"first": str(m.first.uid), "second": str(m.second.uid), "kind": m.kind,
-                 "detail": m.detail}
+                {
+                    "first": str(m.first.uid),
+                    "second": str(m.second.uid),
+                    "kind": m.kind,
+                    "detail": m.detail,
+                }
                 for m in network.mismatches(self.initiative, survey)
             ]
         else:
@@ -600,13 +703,22 @@ class NetworkView(Scoped, APIView):
             "edges": m.edges,
             "betweenness_estimated": m.estimated,
             "partners": [
-                {"uid": str(r.partner.uid), "name": r.partner.name, "degree": r.degree,
-                 "betweenness": round(r.betweenness, 4), "trust": r.trust, "value": r.value}
+                {
+                    "uid": str(r.partner.uid),
+                    "name": r.partner.name,
+                    "degree": r.degree,
+                    "betweenness": round(r.betweenness, 4),
+                    "trust": r.trust,
+                    "value": r.value,
+                }
                 for r in view.rows
             ],
             "ties": [
-                {"first": str(a.uid), "second": str(b.uid),
-                 "kinds": t if kind == "evidence" else None}
+                {
+                    "first": str(a.uid),
+                    "second": str(b.uid),
+                    "kinds": t if kind == "evidence" else None,
+                }
                 for a, b, t in view.edges
             ],
         }
@@ -623,24 +735,34 @@ class CapabilityList(Scoped, APIView):
 
     @extend_schema(responses=CapabilitySerializer(many=True))
     def get(self, request, slug):
-        return Response([
-            {"id": c.pk, "name": c.name, "description": c.description}
-            for c in selectors.capability_list(self.initiative)
-        ])
+        return Response(
+            [
+                {"id": c.pk, "name": c.name, "description": c.description}
+                for c in selectors.capability_list(self.initiative)
+            ]
+        )
 
     @extend_schema(request=CapabilitySerializer, responses={201: CapabilitySerializer})
     def post(self, request, slug):
         data = CapabilitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        c = services.capability_create(actor=request.user, initiative=self.initiative,
-                                       **data.validated_data)
-        return Response({"id": c.pk, "name": c.name, "description": c.description},
-                        status=status.HTTP_201_CREATED)
+        c = services.capability_create(
+            actor=request.user, initiative=self.initiative, **data.validated_data
+        )
+        return Response(
+            {"id": c.pk, "name": c.name, "description": c.description},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _round_out(r) -> dict:
-    return {"uid": str(r.uid), "title": r.title, "status": r.status,
-            "opened_on": r.opened_on, "closed_on": r.closed_on}
+    return {
+        "uid": str(r.uid),
+        "title": r.title,
+        "status": r.status,
+        "opened_on": r.opened_on,
+        "closed_on": r.closed_on,
+    }
 
 
 class RoundList(Scoped, APIView):
@@ -654,8 +776,9 @@ class RoundList(Scoped, APIView):
     def post(self, request, slug):
         data = RoundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        r = services.round_open(actor=request.user, initiative=self.initiative,
-                                **data.validated_data)
+        r = services.round_open(
+            actor=request.user, initiative=self.initiative, **data.validated_data
+        )
         return Response(_round_out(r), status=status.HTTP_201_CREATED)
 
 
@@ -676,31 +799,39 @@ class RoundAnswers(Scoped, APIView):
             membership = membership_for(request.user, self.initiative)
             respondent = membership.partner if membership else None
             if respondent is None:
-                raise ApplicationError("Say which partner answers.",
-                                       errors={"respondent": ["Required."]})
+                raise ApplicationError(
+                    "Say which partner answers.", errors={"respondent": ["Required."]}
+                )
         answers = []
         for index, a in enumerate(v["answers"]):
             about = Partner.objects.filter(uid=a["about"]).first()
             if about is None:
-                raise ApplicationError("No such partner.",
-                                       errors={f"answers[{index}].about": ["Unknown partner."]})
+                raise ApplicationError(
+                    "No such partner.", errors={f"answers[{index}].about": ["Unknown partner."]}
+                )
             answers.append({**a, "about": about})
-        count = services.survey_answer(actor=request.user, survey=survey, respondent=respondent,
-                                       answers=answers)
+        count = services.survey_answer(
+            actor=request.user, survey=survey, respondent=respondent, answers=answers
+        )
         return Response({"saved": count}, status=status.HTTP_201_CREATED)
 
 
 initiative_urlpatterns = [
     path("activities/", ActivityList.as_view(), name="activities-list"),
     path("activities/<uuid:uid>/", ActivityDetail.as_view(), name="activities-detail"),
-    path("activities/<uuid:uid>/progress/", ActivityProgress.as_view(),
-         name="activities-progress"),
-    path("activities/<uuid:uid>/dependencies/", ActivityDependencies.as_view(),
-         name="activities-dependencies"),
+    path("activities/<uuid:uid>/progress/", ActivityProgress.as_view(), name="activities-progress"),
+    path(
+        "activities/<uuid:uid>/dependencies/",
+        ActivityDependencies.as_view(),
+        name="activities-dependencies",
+    ),
     path("contributions/", ContributionList.as_view(), name="contributions-list"),
     path("contributions/<uuid:uid>/", ContributionDetail.as_view(), name="contributions-detail"),
-    path("contributions/<uuid:uid>/review/", ContributionReview.as_view(),
-         name="contributions-review"),
+    path(
+        "contributions/<uuid:uid>/review/",
+        ContributionReview.as_view(),
+        name="contributions-review",
+    ),
     path("alignment/", AlignmentView.as_view(), name="alignment"),
     path("gaps/", GapsView.as_view(), name="gaps"),
     path("overlaps/", OverlapsView.as_view(), name="overlaps"),

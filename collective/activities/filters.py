@@ -52,7 +52,11 @@ class ContributionFilter(django_filters.FilterSet):
     partner = django_filters.CharFilter(method="filter_partner")
     strength = django_filters.ChoiceFilter(choices=Strength.choices)
     verdict = django_filters.ChoiceFilter(
-        choices=[("substantiated", "Substantiated"), ("contested", "Contested"), ("none", "Not reviewed")],
+        choices=[
+            ("substantiated", "Substantiated"),
+            ("contested", "Contested"),
+            ("none", "Not reviewed"),
+        ],
         method="filter_verdict",
     )
 

@@ -29,7 +29,8 @@ RATING_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
 def outcome_field(initiative, *, required=False, label="Outcome") -> forms.ChoiceField:
     """The current agenda's outcomes in tree order (indented by depth), chosen by uid."""
     choices = [("", "—")] + [
-        (str(o.uid), ("— " * depth) + o.title) for o, depth in selectors.outcomes_current(initiative)
+        (str(o.uid), ("— " * depth) + o.title)
+        for o, depth in selectors.outcomes_current(initiative)
     ]
     return forms.ChoiceField(choices=choices, required=required, label=label)
 
@@ -37,7 +38,8 @@ def outcome_field(initiative, *, required=False, label="Outcome") -> forms.Choic
 class ActivityForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200)
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.none(), to_field_name="uid",
+        queryset=Partner.objects.none(),
+        to_field_name="uid",
         help_text="The partner that owns and leads the activity.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -50,11 +52,17 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
         + " …",
     )
     start = forms.DateField(required=False, widget=DATE)
-    end = forms.DateField(required=False, widget=DATE, help_text="Planned end; moving it later "
-                          "tells the owners of activities that depend on this one.")
+    end = forms.DateField(
+        required=False,
+        widget=DATE,
+        help_text="Planned end; moving it later "
+        "tells the owners of activities that depend on this one.",
+    )
     lead_person = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     supporting_partners = forms.ModelMultipleChoiceField(
-        queryset=Partner.objects.none(), to_field_name="uid", required=False,
+        queryset=Partner.objects.none(),
+        to_field_name="uid",
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
         help_text="Partners that help with it (hold Ctrl or ⌘ to choose several).",
     )
@@ -62,7 +70,9 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
     budget = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     funder = forms.CharField(max_length=200, required=False)
     measures = forms.ModelMultipleChoiceField(
-        queryset=None, to_field_name="code", required=False,
+        queryset=None,
+        to_field_name="code",
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
         label="Its own performance measures",
         help_text="Indicators of level activity or output: how much did we do, how well, is "
@@ -103,21 +113,34 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
 class ClaimForm(ServiceErrorsMixin, forms.Form):
     outcome = forms.Field(required=False)
     indicator = forms.ModelChoiceField(
-        queryset=None, to_field_name="code", required=False,
+        queryset=None,
+        to_field_name="code",
+        required=False,
         help_text="Or (also) an indicator the activity works toward.",
     )
-    strength = forms.ChoiceField(choices=Strength.choices, widget=forms.RadioSelect,
-                                 initial=Strength.DIRECT, label="Expected strength")
+    strength = forms.ChoiceField(
+        choices=Strength.choices,
+        widget=forms.RadioSelect,
+        initial=Strength.DIRECT,
+        label="Expected strength",
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="How does the activity move it? The causal story, in a few sentences.",
     )
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                               help_text="What shows it works: findings, data, stories.")
-    links = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                            help_text="Web addresses of the evidence, one per line.")
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What shows it works: findings, data, stories.",
+    )
+    links = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Web addresses of the evidence, one per line.",
+    )
     alternatives = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         label="Alternative explanations considered",
         help_text="What else could explain a change — other partners' work, the economy, "
         "the season? Contribution, not attribution.",
@@ -149,8 +172,9 @@ class ReviewForm(ServiceErrorsMixin, forms.Form):
 class ProgressForm(ServiceErrorsMixin, forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What happened")
     date = forms.DateField(required=False, widget=DATE, help_text="Today if empty.")
-    percent_complete = forms.IntegerField(min_value=0, max_value=100, required=False,
-                                          label="% complete now")
+    percent_complete = forms.IntegerField(
+        min_value=0, max_value=100, required=False, label="% complete now"
+    )
 
 
 class MilestoneForm(ServiceErrorsMixin, forms.Form):
@@ -160,7 +184,8 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
 
 class DependencyForm(ServiceErrorsMixin, forms.Form):
     needs = forms.ModelChoiceField(
-        queryset=Activity.objects.none(), to_field_name="uid",
+        queryset=Activity.objects.none(),
+        to_field_name="uid",
         label="This activity needs",
         help_text="An activity that must deliver first.",
     )
@@ -190,8 +215,13 @@ class StrengthsForm(ServiceErrorsMixin, forms.Form):
         self.capabilities = list(capabilities)
         for c in self.capabilities:
             self.fields[f"capability_{c.pk}"] = forms.TypedChoiceField(
-                choices=RATING_CHOICES, required=False, label=c.name, help_text=c.description,
-                initial=str(current.get(c.pk, "")), coerce=str, empty_value="",
+                choices=RATING_CHOICES,
+                required=False,
+                label=c.name,
+                help_text=c.description,
+                initial=str(current.get(c.pk, "")),
+                coerce=str,
+                empty_value="",
             )
             self.fields[f"capability_{c.pk}"].widget.attrs["class"] = "form-select"
 
@@ -204,13 +234,17 @@ class OverlapDecisionForm(ServiceErrorsMixin, forms.Form):
     second = forms.UUIDField(widget=forms.HiddenInput)
     score = forms.FloatField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(choices=OverlapDecisionKind.choices)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                           label="Coordination note")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Coordination note"
+    )
 
 
 class RoundForm(ServiceErrorsMixin, forms.Form):
-    title = forms.CharField(max_length=200, initial="Relationship survey",
-                            help_text="e.g. “Relationship survey, spring 2027”.")
+    title = forms.CharField(
+        max_length=200,
+        initial="Relationship survey",
+        help_text="e.g. “Relationship survey, spring 2027”.",
+    )
 
 
 class SurveyAnswerForm(forms.Form):
@@ -223,13 +257,16 @@ class SurveyAnswerForm(forms.Form):
             answer = current.get(p.pk)
             prefix = f"p{p.pk}"
             self.fields[f"{prefix}_collaboration"] = forms.ChoiceField(
-                choices=Collaboration.choices, label=f"Level of collaboration with {p.name}",
+                choices=Collaboration.choices,
+                label=f"Level of collaboration with {p.name}",
                 initial=answer.collaboration if answer else Collaboration.NONE,
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
             for name, label in RATING_LABELS.items():
                 self.fields[f"{prefix}_{name}"] = forms.ChoiceField(
-                    choices=RATING_CHOICES, required=False, label=label,
+                    choices=RATING_CHOICES,
+                    required=False,
+                    label=label,
                     initial=str(getattr(answer, name) or "") if answer else "",
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )

@@ -213,7 +213,8 @@ def gap_list(initiative: Initiative) -> list[Gap]:
                     "fragile",
                     outcome.title,
                     f"Only {by_id[only].name} works on it ({len(acts)} "
-                    f"activit{'y' if len(acts) == 1 else 'ies'}); if it stepped back, nobody would.",
+                    f"activit{'y' if len(acts) == 1 else 'ies'}); if it stepped back, nobody "
+                    "would.",
                     "Find a second partner to share the work and the learning.",
                     outcome_url(outcome),
                     str(outcome.uid),

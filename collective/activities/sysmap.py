@@ -271,7 +271,8 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                     "labels": {
                         "update": {
                             "text": {
-                                "signal": "upper(slice(datum.label, 0, 1)) + slice(datum.label, 1) + 's'"
+                                "signal": "upper(slice(datum.label, 0, 1)) "
+                                "+ slice(datum.label, 1) + 's'"
                             }
                         }
                     }
@@ -349,7 +350,8 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                         "dy": {"value": -9},
                         "align": {"value": "center"},
                         "text": {
-                            "signal": f"datum.datum.kind === 'activity' && {str(many).lower()} ? '' : datum.datum.short"
+                            "signal": f"datum.datum.kind === 'activity' && {str(many).lower()}"
+                            " ? '' : datum.datum.short"
                         },
                         "font": {"value": FONT},
                         "fontSize": {"value": 10},

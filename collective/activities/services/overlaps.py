@@ -52,7 +52,7 @@ def overlap_decide(
         first, second = second, first
     stamp = similarity.fingerprint(activity_text(first), activity_text(second))
     with transaction.atomic():
-        record, created = OverlapDecision.objects.update_or_create(
+        record, _created = OverlapDecision.objects.update_or_create(
             first=first,
             second=second,
             defaults={
@@ -167,7 +167,7 @@ def help_record(
     ):
         return None
     now = timezone.now()
-    tie, created = HelpTie.objects.get_or_create(
+    tie, _created = HelpTie.objects.get_or_create(
         from_partner=from_partner,
         to_partner=to_partner,
         defaults={"initiative": initiative, "count": 0, "last_at": now},

@@ -64,8 +64,11 @@ def basic(world):
     _goal, handoff, _sub = outcomes(world)
     ops = activity(world, "Joint hand-off checklist", start=D(2026, 1, 1), end=D(2026, 6, 30))
     sales = activity(
-        world, "Sales notes template", partner=world.other_partner,
-        start=D(2026, 2, 1), end=D(2026, 5, 31),
+        world,
+        "Sales notes template",
+        partner=world.other_partner,
+        start=D(2026, 2, 1),
+        end=D(2026, 5, 31),
     )
     world.extra.update(
         ops_activity=ops,

@@ -111,8 +111,13 @@ CASES = [
         LEADS,
         method="post",
         kwargs=_slug,
-        data=lambda w: {"title": "New", "partner": str(w.partner.uid), "status": "planned",
-                        "lever": "practices", "percent_complete": "0"},
+        data=lambda w: {
+            "title": "New",
+            "partner": str(w.partner.uid),
+            "status": "planned",
+            "lever": "practices",
+            "percent_complete": "0",
+        },
     ),
     Case("activities:activity-detail", MEMBERS, kwargs=_ops),
     Case("activities:activity-edit", LEADS, kwargs=_ops),
@@ -299,8 +304,13 @@ API_CASES = [
         method="post",
         data=lambda w: {
             "respondent": str(w.partner.uid),
-            "answers": [{"about": str(w.other_partner.uid), "collaboration": "coordination",
-                         "reliability": 3}],
+            "answers": [
+                {
+                    "about": str(w.other_partner.uid),
+                    "collaboration": "coordination",
+                    "reliability": 3,
+                }
+            ],
         },
     ),
 ]

@@ -48,12 +48,35 @@ def index(request):
     if request.GET.get("format") == "csv":
         return csv_response(
             f"{initiative.slug}-activities.csv",
-            ["uid", "partner", "title", "status", "lever", "start", "end", "percent_complete",
-             "claims", "budget", "funder", "waiting"],
+            [
+                "uid",
+                "partner",
+                "title",
+                "status",
+                "lever",
+                "start",
+                "end",
+                "percent_complete",
+                "claims",
+                "budget",
+                "funder",
+                "waiting",
+            ],
             (
-                [a.uid, a.partner.name, a.title, a.get_status_display(), a.get_lever_display(),
-                 a.start or "", a.end or "", a.percent_complete, a.claim_count,
-                 a.budget if a.budget is not None else "", a.funder, a.waiting_reason]
+                [
+                    a.uid,
+                    a.partner.name,
+                    a.title,
+                    a.get_status_display(),
+                    a.get_lever_display(),
+                    a.start or "",
+                    a.end or "",
+                    a.percent_complete,
+                    a.claim_count,
+                    a.budget if a.budget is not None else "",
+                    a.funder,
+                    a.waiting_reason,
+                ]
                 for a in activities
             ),
         )
@@ -80,14 +103,13 @@ def activity_create(request):
     initial = {}
     if request.membership and request.membership.partner:
         initial["partner"] = request.membership.partner.uid
-    form = ActivityForm(request.POST or None, initiative=initiative, partners=partners,
-                        initial=initial)
+    form = ActivityForm(
+        request.POST or None, initiative=initiative, partners=partners, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            activity = services.activity_create(
-                actor=request.user, initiative=initiative, **data
-            )
+            activity = services.activity_create(actor=request.user, initiative=initiative, **data)
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
@@ -96,9 +118,16 @@ def activity_create(request):
                 f"“{activity.title}” is added. Now say which outcome it contributes to.",
             )
             return redirect("activities:claim-create", slug=initiative.slug, uid=activity.uid)
-    return render(request, "activities/activity_form.html", {
-        **base_context(request, "index"), "form": form, "activity": None, "lever_help": LEVER_HELP,
-    })
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            **base_context(request, "index"),
+            "form": form,
+            "activity": None,
+            "lever_help": LEVER_HELP,
+        },
+    )
 
 
 def _activity(request, uid, perm=None):
@@ -149,10 +178,16 @@ def activity_edit(request, uid):
         else:
             messages.success(request, f"“{activity.title}” is saved.")
             return redirect(activity)
-    return render(request, "activities/activity_form.html", {
-        **base_context(request, "index"), "form": form, "activity": activity,
-        "lever_help": LEVER_HELP,
-    })
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            **base_context(request, "index"),
+            "form": form,
+            "activity": activity,
+            "lever_help": LEVER_HELP,
+        },
+    )
 
 
 @initiative_view("activities.view")
@@ -166,14 +201,18 @@ def activity_delete(request, uid):
             return redirect(activity)
         messages.success(request, f"“{activity.title}” is removed.")
         return redirect("activities:index", slug=request.initiative.slug)
-    return render(request, "activities/confirm.html", {
-        **base_context(request, "index"),
-        "title": f"Remove “{activity.title}”?",
-        "body": "Its claims, progress log, milestones and dependencies go with it. This cannot "
-        "be undone.",
-        "button": "Remove the activity",
-        "back": activity.get_absolute_url(),
-    })
+    return render(
+        request,
+        "activities/confirm.html",
+        {
+            **base_context(request, "index"),
+            "title": f"Remove “{activity.title}”?",
+            "body": "Its claims, progress log, milestones and dependencies go with it. This cannot "
+            "be undone.",
+            "button": "Remove the activity",
+            "back": activity.get_absolute_url(),
+        },
+    )
 
 
 @require_POST
@@ -195,9 +234,16 @@ def activity_progress(request, uid):
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(activity)
     detail = selectors.activity_detail(activity)
-    return render(request, "activities/activity_detail.html#progress", {
-        "activity": activity, **detail, "progress_form": form, "can_progress": True,
-    })
+    return render(
+        request,
+        "activities/activity_detail.html#progress",
+        {
+            "activity": activity,
+            **detail,
+            "progress_form": form,
+            "can_progress": True,
+        },
+    )
 
 
 @require_POST
@@ -300,9 +346,16 @@ def claim_create(request, uid):
             target = claim.outcome or claim.indicator
             messages.success(request, f"Claim on “{target}” recorded.")
             return redirect(activity)
-    return render(request, "activities/claim_form.html", {
-        **base_context(request, "index"), "form": form, "activity": activity, "claim": None,
-    })
+    return render(
+        request,
+        "activities/claim_form.html",
+        {
+            **base_context(request, "index"),
+            "form": form,
+            "activity": activity,
+            "claim": None,
+        },
+    )
 
 
 def _claim(request, uid, perm):
@@ -333,10 +386,16 @@ def claim_edit(request, uid):
         else:
             messages.success(request, "Claim saved.")
             return redirect(claim.activity)
-    return render(request, "activities/claim_form.html", {
-        **base_context(request, "index"), "form": form, "activity": claim.activity,
-        "claim": claim,
-    })
+    return render(
+        request,
+        "activities/claim_form.html",
+        {
+            **base_context(request, "index"),
+            "form": form,
+            "activity": claim.activity,
+            "claim": claim,
+        },
+    )
 
 
 @require_POST
@@ -362,7 +421,13 @@ def claim_review(request, uid):
                 request, f"You marked the claim {review.get_verdict_display().lower()}."
             )
             return redirect(claim.activity)
-    return render(request, "activities/claim_review.html", {
-        **base_context(request, "index"), "form": form, "claim": claim,
-        "activity": claim.activity,
-    })
+    return render(
+        request,
+        "activities/claim_review.html",
+        {
+            **base_context(request, "index"),
+            "form": form,
+            "claim": claim,
+            "activity": claim.activity,
+        },
+    )

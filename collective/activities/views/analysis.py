@@ -44,12 +44,28 @@ def alignment(request):
         for partner, cells, _total in matrix.rows():
             for outcome, cell in cells:
                 if cell.activities:
-                    rows.append([partner.name, outcome.title, cell.activities, cell.direct,
-                                 cell.indirect, cell.substantiated, cell.contested])
+                    rows.append(
+                        [
+                            partner.name,
+                            outcome.title,
+                            cell.activities,
+                            cell.direct,
+                            cell.indirect,
+                            cell.substantiated,
+                            cell.contested,
+                        ]
+                    )
         return csv_response(
             f"{initiative.slug}-alignment.csv",
-            ["partner", "outcome", "activities", "direct", "indirect", "substantiated",
-             "contested"],
+            [
+                "partner",
+                "outcome",
+                "activities",
+                "direct",
+                "indirect",
+                "substantiated",
+                "contested",
+            ],
             rows,
         )
     paginator = Paginator(matrix.partners, 50)
@@ -68,9 +84,7 @@ def alignment(request):
         "rows": list(matrix.rows(page.object_list)),
         "view": view,
         "table_rows": table_rows,
-        "outcome_totals": [
-            (o, matrix.outcome_totals.get(o.pk)) for o, _d in matrix.outcomes
-        ],
+        "outcome_totals": [(o, matrix.outcome_totals.get(o.pk)) for o, _d in matrix.outcomes],
     }
     return render_page(request, "activities/alignment.html", context, partial="matrix")
 
@@ -141,8 +155,10 @@ def overlaps(request):
     scan = selectors.overlap_scan_latest(initiative)
     live = count <= LIVE_OVERLAP_LIMIT
     if live:
-        pairs = [p.__dict__ for p in similarity.detect(selectors.overlap_docs(initiative),
-                                                       threshold=threshold)]
+        pairs = [
+            p.__dict__
+            for p in similarity.detect(selectors.overlap_docs(initiative), threshold=threshold)
+        ]
     elif scan is not None and scan.state == "done":
         pairs = [p for p in scan.results if p["score"] >= threshold]
     else:
@@ -179,8 +195,12 @@ def overlap_decide(request):
         second = selectors.activity_get(initiative, data["second"])
         try:
             services.overlap_decide(
-                actor=request.user, first=first, second=second, decision=data["decision"],
-                note=data["note"], score=data.get("score") or 0.0,
+                actor=request.user,
+                first=first,
+                second=second,
+                decision=data["decision"],
+                note=data["note"],
+                score=data.get("score") or 0.0,
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -192,8 +212,11 @@ def overlap_decide(request):
                     "are asked to coordinate.",
                 )
             else:
-                messages.success(request, "Marked as not an overlap; it stays hidden unless "
-                                 "either activity is rewritten.")
+                messages.success(
+                    request,
+                    "Marked as not an overlap; it stays hidden unless "
+                    "either activity is rewritten.",
+                )
     return redirect(back or f"/i/{initiative.slug}/activities/overlaps/")
 
 
@@ -203,7 +226,8 @@ def overlap_scan(request):
     initiative = request.initiative
     try:
         scan = services.overlap_scan_start(
-            actor=request.user, initiative=initiative,
+            actor=request.user,
+            initiative=initiative,
             threshold=request.POST.get("threshold") or similarity.DEFAULT_THRESHOLD,
         )
     except ApplicationError as error:
@@ -244,13 +268,22 @@ def network_page(request):
     rows = sorted(view.rows, key=lambda r: (-r.degree, r.partner.name))
     graph = {
         "nodes": [
-            {"id": f"partner:{p.uid}", "kind": "partner", "label": p.name, "short": p.label,
-             "url": p.get_absolute_url()}
+            {
+                "id": f"partner:{p.uid}",
+                "kind": "partner",
+                "label": p.name,
+                "short": p.label,
+                "url": p.get_absolute_url(),
+            }
             for p in view.partners
         ],
         "edges": [
-            {"source": f"partner:{a.uid}", "target": f"partner:{b.uid}", "kind": "tie",
-             "weight": sum(t.values()) if kind == "evidence" else len(t["levels"])}
+            {
+                "source": f"partner:{a.uid}",
+                "target": f"partner:{b.uid}",
+                "kind": "tie",
+                "weight": sum(t.values()) if kind == "evidence" else len(t["levels"]),
+            }
             for a, b, t in view.edges
         ],
     }
@@ -306,8 +339,11 @@ def map_page(request):
     outgoing: dict[str, list] = {}
     for e in graph["edges"]:
         outgoing.setdefault(e["source"], []).append(
-            (sysmap.EDGE_LABELS.get(e["kind"], e["kind"]), labels.get(e["target"], "?"),
-             e.get("weight", 1))
+            (
+                sysmap.EDGE_LABELS.get(e["kind"], e["kind"]),
+                labels.get(e["target"], "?"),
+                e.get("weight", 1),
+            )
         )
     listing = []
     for kind in ("partner", "activity", "outcome", "indicator"):
@@ -403,8 +439,9 @@ def timeline(request):
                 rows.append(_gantt_row(a.partner.label, a, span))
     else:
         claims = (
-            Contribution.objects.filter(initiative=initiative, outcome__isnull=False,
-                                        activity__in=qs)
+            Contribution.objects.filter(
+                initiative=initiative, outcome__isnull=False, activity__in=qs
+            )
             .select_related("outcome", "activity__partner")
             .order_by("outcome__title", "activity__start")
         )
@@ -418,7 +455,9 @@ def timeline(request):
         shown,
         title=f"Activities by {by}",
         description=f"{total} activities with dates, grouped by {by}"
-        + (f"; the first {len(shown)} are drawn, filter to see the others." if total > 200 else "."),
+        + (
+            f"; the first {len(shown)} are drawn, filter to see the others." if total > 200 else "."
+        ),
     )
     context = {
         **base_context(request, "timeline"),
@@ -445,5 +484,3 @@ def _gantt_row(group, activity, span) -> dict:
         "percent": activity.percent_complete,
         "url": activity.get_absolute_url(),
     }
-
-

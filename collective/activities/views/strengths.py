@@ -75,13 +75,20 @@ def strengths_rate(request):
             messages.success(
                 request,
                 f"{partner.name}'s strengths are saved ({len(changes)} changed)."
-                if changes else "Nothing changed.",
+                if changes
+                else "Nothing changed.",
             )
             return redirect("activities:strengths", slug=initiative.slug)
-    return render(request, "activities/strengths_rate.html", {
-        **base_context(request, "strengths"), "form": form, "partner": partner,
-        "capabilities": capabilities,
-    })
+    return render(
+        request,
+        "activities/strengths_rate.html",
+        {
+            **base_context(request, "strengths"),
+            "form": form,
+            "partner": partner,
+            "capabilities": capabilities,
+        },
+    )
 
 
 @require_POST
@@ -90,14 +97,19 @@ def capability_add(request):
     initiative = request.initiative
     if request.POST.get("defaults"):
         added = services.capabilities_add_defaults(actor=request.user, initiative=initiative)
-        messages.success(request, f"{len(added)} suggested capabilities added." if added
-                         else "The suggested capabilities are all on the list already.")
+        messages.success(
+            request,
+            f"{len(added)} suggested capabilities added."
+            if added
+            else "The suggested capabilities are all on the list already.",
+        )
         return redirect("activities:strengths", slug=initiative.slug)
     form = CapabilityForm(request.POST)
     if form.is_valid():
         try:
-            services.capability_create(actor=request.user, initiative=initiative,
-                                       **form.cleaned_data)
+            services.capability_create(
+                actor=request.user, initiative=initiative, **form.cleaned_data
+            )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -110,21 +122,32 @@ def capability_add(request):
 @initiative_view("activities.manage")
 def capability_edit(request, pk):
     capability = selectors.capability_get(request.initiative, pk)
-    form = CapabilityForm(request.POST or None, initial={
-        "name": capability.name, "description": capability.description,
-    })
+    form = CapabilityForm(
+        request.POST or None,
+        initial={
+            "name": capability.name,
+            "description": capability.description,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.capability_update(actor=request.user, capability=capability,
-                                       **form.cleaned_data)
+            services.capability_update(
+                actor=request.user, capability=capability, **form.cleaned_data
+            )
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, "Capability saved.")
             return redirect("activities:strengths", slug=request.initiative.slug)
-    return render(request, "activities/capability_form.html", {
-        **base_context(request, "strengths"), "form": form, "capability": capability,
-    })
+    return render(
+        request,
+        "activities/capability_form.html",
+        {
+            **base_context(request, "strengths"),
+            "form": form,
+            "capability": capability,
+        },
+    )
 
 
 @require_POST
@@ -149,7 +172,8 @@ def surveys(request):
         "rounds": rounds,
         "open_round": next((r for r in rounds if r.status == RoundStatus.OPEN), None),
         "can_answer": request.user.has_perm("activities.answer_survey", initiative)
-        and membership is not None and membership.partner_id is not None,
+        and membership is not None
+        and membership.partner_id is not None,
         "partner_count": initiative.partners.count(),
     }
     return render(request, "activities/surveys.html", context)
@@ -168,9 +192,14 @@ def survey_create(request):
         else:
             messages.success(request, f"“{survey.title}” is open: partner leads can answer.")
             return redirect(survey)
-    return render(request, "activities/survey_form.html", {
-        **base_context(request, "surveys"), "form": form,
-    })
+    return render(
+        request,
+        "activities/survey_form.html",
+        {
+            **base_context(request, "surveys"),
+            "form": form,
+        },
+    )
 
 
 @initiative_view("activities.view")
@@ -193,7 +222,8 @@ def survey_detail(request, uid):
         "mine": mine,
         "can_answer": survey.status == RoundStatus.OPEN
         and request.user.has_perm("activities.answer_survey", initiative)
-        and membership is not None and membership.partner_id is not None,
+        and membership is not None
+        and membership.partner_id is not None,
     }
     return render(request, "activities/survey_detail.html", context)
 
@@ -223,10 +253,18 @@ def survey_answer(request, uid):
         else:
             messages.success(request, f"Thank you: {count} answers saved for {partner.name}.")
             return redirect(survey)
-    return render(request, "activities/survey_answer.html", {
-        **base_context(request, "surveys"), "form": form, "survey": survey,
-        "partner": partner, "error_message": error_message, "rating_labels": RATING_LABELS,
-    })
+    return render(
+        request,
+        "activities/survey_answer.html",
+        {
+            **base_context(request, "surveys"),
+            "form": form,
+            "survey": survey,
+            "partner": partner,
+            "error_message": error_message,
+            "rating_labels": RATING_LABELS,
+        },
+    )
 
 
 @require_POST
