@@ -6,7 +6,10 @@ with structure: the outcomes both claim (Jaccard) and how much their dates overl
 
     text      = 0.6 · cos(words) + 0.4 · cos(char 3-grams)
     structure = 0.6 · jaccard(outcomes) + 0.4 · date overlap
-    score     = 0.7 · text + 0.3 · structure
+    score     = 0.7 · text + 0.3 · structure · √text
+
+Structure amplifies textual likeness but cannot make it: two different programmes for the same
+outcome at the same time are complementary, not duplicates (hence the √text gate).
 
 Only pairs that share at least one informative word (one that fewer than a quarter of the
 activities use) are scored — an inverted index finds them, so all pairs of 1,000 activities
@@ -300,7 +303,8 @@ def detect(
         text = WORD_WEIGHT * w + CHAR_WEIGHT * c
         o = jaccard(a.outcomes, b.outcomes)
         d = date_overlap(a, b)
-        score = TEXT_WEIGHT * text + STRUCTURE_WEIGHT * (OUTCOME_WEIGHT * o + DATE_WEIGHT * d)
+        structure = OUTCOME_WEIGHT * o + DATE_WEIGHT * d
+        score = TEXT_WEIGHT * text + STRUCTURE_WEIGHT * structure * math.sqrt(max(text, 0.0))
         if progress and done % 5000 == 0:
             progress(done, total)
         if score < threshold:
