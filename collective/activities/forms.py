@@ -258,6 +258,7 @@ class SurveyAnswerForm(forms.Form):
             prefix = f"p{p.pk}"
             self.fields[f"{prefix}_collaboration"] = forms.ChoiceField(
                 choices=Collaboration.choices,
+                required=False,
                 label=f"Level of collaboration with {p.name}",
                 initial=answer.collaboration if answer else Collaboration.NONE,
                 widget=forms.Select(attrs={"class": "form-select"}),
@@ -280,13 +281,10 @@ class SurveyAnswerForm(forms.Form):
         result = []
         for p in self.partners:
             prefix = f"p{p.pk}"
-            row = {"about": p, "collaboration": self.cleaned_data[f"{prefix}_collaboration"]}
+            level = self.cleaned_data.get(f"{prefix}_collaboration") or Collaboration.NONE
+            row = {"about": p, "collaboration": level}
             for name in RATING_LABELS:
                 row[name] = self.cleaned_data.get(f"{prefix}_{name}") or None
-            if row["collaboration"] == Collaboration.NONE and not any(
-                row[n] for n in RATING_LABELS
-            ):
-                # "None" without ratings: recorded, so the mismatch check knows it was asked.
-                pass
+            # "None" is recorded too: the partner was asked and said they do not work together.
             result.append(row)
         return result

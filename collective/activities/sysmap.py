@@ -64,7 +64,9 @@ def _node(id_, kind, label, url="", **extra) -> dict:
 def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> dict:
     filters = filters or MapFilters()
     slug = initiative.slug
-    activities = Activity.objects.filter(initiative=initiative).select_related("partner")
+    activities = Activity.objects.filter(initiative=initiative).select_related(
+        "partner", "initiative"
+    )
     if filters.partner is not None:
         activities = activities.filter(partner__path__startswith=filters.partner.path)
     if filters.lever:
@@ -82,7 +84,7 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
     claims = (
         list(
             Contribution.objects.filter(activity_id__in=ids)
-            .select_related("outcome", "indicator")
+            .select_related("outcome", "indicator__initiative")
             .order_by("id")
         )
         if ids

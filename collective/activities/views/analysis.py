@@ -424,7 +424,7 @@ def timeline(request):
     initiative = request.initiative
     by = "outcome" if request.GET.get("by") == "outcome" else "partner"
     partner = _partner_param(request)
-    qs = Activity.objects.filter(initiative=initiative).select_related("partner")
+    qs = Activity.objects.filter(initiative=initiative).select_related("partner", "initiative")
     if partner is not None:
         qs = qs.filter(partner__path__startswith=partner.path)
     status = request.GET.get("status", "")
@@ -442,7 +442,7 @@ def timeline(request):
             Contribution.objects.filter(
                 initiative=initiative, outcome__isnull=False, activity__in=qs
             )
-            .select_related("outcome", "activity__partner")
+            .select_related("outcome", "activity__partner", "activity__initiative")
             .order_by("outcome__title", "activity__start")
         )
         for c in claims:
