@@ -45,8 +45,12 @@ def test_gaps_on_crafted_data(world):
 
 def test_gap_suggestions_come_from_strengths(world):
     _goal, handoff, _sub = outcomes(world)
-    cap = services.capability_create(actor=None, initiative=world.initiative,
-                                     name="Hand-off design", description="Designing hand-offs")
+    cap = services.capability_create(
+        actor=None,
+        initiative=world.initiative,
+        name="Hand-off design",
+        description="Designing hand-offs",
+    )
     services.strengths_rate(actor=None, partner=world.other_partner, ratings={cap: 4})
     found = gaps.gap_list(world.initiative)
     gap = next(g for g in found if g.kind == "no_activity" and g.title == handoff.title)

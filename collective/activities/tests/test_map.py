@@ -15,13 +15,16 @@ from .helpers import activity, basic, indicator
 def test_map_json_reimports_into_the_same_graph(world, client):
     data = basic(world)
     indicator(world, "HANDOFF_DAYS", outcome=data["outcomes"][1])
-    services.claim_create(actor=None, activity=data["ops_activity"],
-                          indicator=world.initiative.indicators.get(code="HANDOFF_DAYS"),
-                          rationale="It moves the measure.")
-    services.activity_update(actor=None, activity=data["ops_activity"],
-                             supporting_partners=[world.other_partner])
-    services.dependency_add(actor=None, activity=data["ops_activity"],
-                            needs=data["sales_activity"])
+    services.claim_create(
+        actor=None,
+        activity=data["ops_activity"],
+        indicator=world.initiative.indicators.get(code="HANDOFF_DAYS"),
+        rationale="It moves the measure.",
+    )
+    services.activity_update(
+        actor=None, activity=data["ops_activity"], supporting_partners=[world.other_partner]
+    )
+    services.dependency_add(actor=None, activity=data["ops_activity"], needs=data["sales_activity"])
     client.force_login(world.users["viewer"])
     response = client.get(f"/i/{world.initiative.slug}/activities/map.json")
     assert response.status_code == 200

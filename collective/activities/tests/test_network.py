@@ -57,13 +57,37 @@ def test_survey_scores_trends_and_mismatches(world):
     third = make_partner(world.initiative, "Legal", actor=backbone)
     activity(world, "Checklist", supporting_partners=[world.other_partner])  # Ops–Sales work
     first = services.round_open(actor=backbone, initiative=world.initiative, title="Spring")
-    services.survey_answer(actor=backbone, survey=first, respondent=world.partner, answers=[
-        {"about": third, "collaboration": "collaboration", "reliability": 4, "mission": 4,
-         "openness": 2, "power": 3, "involvement": 3, "resources": 3},
-    ])
-    services.survey_answer(actor=backbone, survey=first, respondent=world.other_partner,
-                           answers=[{"about": third, "collaboration": "networking",
-                                     "reliability": 2, "mission": 2, "openness": 2}])
+    services.survey_answer(
+        actor=backbone,
+        survey=first,
+        respondent=world.partner,
+        answers=[
+            {
+                "about": third,
+                "collaboration": "collaboration",
+                "reliability": 4,
+                "mission": 4,
+                "openness": 2,
+                "power": 3,
+                "involvement": 3,
+                "resources": 3,
+            },
+        ],
+    )
+    services.survey_answer(
+        actor=backbone,
+        survey=first,
+        respondent=world.other_partner,
+        answers=[
+            {
+                "about": third,
+                "collaboration": "networking",
+                "reliability": 2,
+                "mission": 2,
+                "openness": 2,
+            }
+        ],
+    )
     view = network.survey_network(world.initiative, first)
     legal = next(r for r in view.rows if r.partner == third)
     # Trust: mean of each answer's mean: ((4+4+2)/3 + (2+2+2)/3) / 2 = (10/3 + 2) / 2 = 8/3
@@ -80,10 +104,20 @@ def test_survey_scores_trends_and_mismatches(world):
     }
     services.round_close(actor=backbone, survey=first)
     second = services.round_open(actor=backbone, initiative=world.initiative, title="Autumn")
-    services.survey_answer(actor=backbone, survey=second, respondent=world.partner, answers=[
-        {"about": third, "collaboration": "collaboration", "reliability": 4, "mission": 4,
-         "openness": 4},
-    ])
+    services.survey_answer(
+        actor=backbone,
+        survey=second,
+        respondent=world.partner,
+        answers=[
+            {
+                "about": third,
+                "collaboration": "collaboration",
+                "reliability": 4,
+                "mission": 4,
+                "openness": 4,
+            },
+        ],
+    )
     trend = network.trends(world.initiative)[third.pk]
     assert [t[0] for t in trend] == ["Spring", "Autumn"]
     assert trend[1][1] == 4.0

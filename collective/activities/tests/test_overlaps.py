@@ -95,7 +95,9 @@ def test_progress_is_reported():
 def _pair(world):
     a = activity(world, "Food parcels for families", description="Weekly, north district")
     b = activity(
-        world, "Weekly food parcels for families", partner=world.other_partner,
+        world,
+        "Weekly food parcels for families",
+        partner=world.other_partner,
         description="North district, by volunteers",
     )
     return a, b
@@ -108,7 +110,10 @@ def test_coordinate_records_a_note_and_raises_the_hook(world):
     hooks.listen(hooks.COORDINATION_REQUESTED, listener)
     try:
         decision = services.overlap_decide(
-            actor=world.users["backbone"], first=b, second=a, decision="coordinate",
+            actor=world.users["backbone"],
+            first=b,
+            second=a,
+            decision="coordinate",
             note="One delivery round",
         )
     finally:
@@ -120,8 +125,9 @@ def test_coordinate_records_a_note_and_raises_the_hook(world):
 def test_coordinate_needs_a_note_and_nothing_is_saved(world):
     a, b = _pair(world)
     with pytest.raises(ApplicationError) as exc:
-        services.overlap_decide(actor=world.users["backbone"], first=a, second=b,
-                                decision="coordinate")
+        services.overlap_decide(
+            actor=world.users["backbone"], first=a, second=b, decision="coordinate"
+        )
     assert "note" in exc.value.errors
     assert not OverlapDecision.objects.exists()
 
@@ -131,12 +137,16 @@ def test_not_an_overlap_hides_the_pair_until_a_rewrite(world, client):
     client.force_login(world.users["backbone"])
     url = f"/i/{world.initiative.slug}/activities/overlaps/"
     assert b.title in client.get(url).content.decode()
-    services.overlap_decide(actor=world.users["backbone"], first=a, second=b,
-                            decision="not_overlap")
+    services.overlap_decide(
+        actor=world.users["backbone"], first=a, second=b, decision="not_overlap"
+    )
     page = client.get(url).content.decode()
     assert "marked “not an overlap”" in page and "Possible overlaps (0)" in page
-    services.activity_update(actor=world.users["backbone"], activity=b,
-                             description="North district, by volunteers, with hot meals too")
+    services.activity_update(
+        actor=world.users["backbone"],
+        activity=b,
+        description="North district, by volunteers, with hot meals too",
+    )
     page = client.get(url).content.decode()
     assert "Possible overlaps (1)" in page and "Rewritten since" in page
 

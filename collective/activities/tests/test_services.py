@@ -41,8 +41,9 @@ def test_end_before_start_is_refused_and_nothing_saved(world):
 def test_update_end_before_start_is_refused_and_nothing_changes(world):
     act = activity(world, "Plan", start=D(2026, 1, 1), end=D(2026, 2, 1))
     with pytest.raises(ApplicationError):
-        services.activity_update(actor=world.users["backbone"], activity=act,
-                                 title="Renamed", end=D(2025, 12, 1))
+        services.activity_update(
+            actor=world.users["backbone"], activity=act, title="Renamed", end=D(2025, 12, 1)
+        )
     act.refresh_from_db()
     assert (act.title, act.end) == ("Plan", D(2026, 2, 1))
 
@@ -144,13 +145,19 @@ def test_a_slip_flags_the_waiting_activities_and_raises_the_hook(world):
 
 def test_progress_moves_percent_and_starts_a_planned_activity(world):
     act = activity(world, "Plan")
-    services.progress_add(actor=world.users["contributor"], activity=act, note="Kick-off done",
-                          date=D(2026, 1, 10), percent_complete=15)
+    services.progress_add(
+        actor=world.users["contributor"],
+        activity=act,
+        note="Kick-off done",
+        date=D(2026, 1, 10),
+        percent_complete=15,
+    )
     act.refresh_from_db()
     assert (act.percent_complete, act.status) == (15, "active")
     with pytest.raises(ApplicationError):
-        services.progress_add(actor=world.users["contributor"], activity=act, note="",
-                              percent_complete=20)
+        services.progress_add(
+            actor=world.users["contributor"], activity=act, note="", percent_complete=20
+        )
 
 
 def test_a_milestone_cannot_be_due_before_the_start(world):
@@ -199,18 +206,23 @@ def test_another_partner_reviews_a_claim_but_not_the_owner(world):
     data = basic(world)
     lead = world.users["lead"]  # acts for Operations
     with pytest.raises(ApplicationError) as exc:
-        services.claim_review(actor=lead, claim=data["ops_claim"], verdict="substantiated",
-                              comment="We did it")
+        services.claim_review(
+            actor=lead, claim=data["ops_claim"], verdict="substantiated", comment="We did it"
+        )
     assert exc.value.code == "forbidden"
-    review = services.claim_review(actor=lead, claim=data["sales_claim"], verdict="contested",
-                                   comment="We have not seen the template yet")
+    review = services.claim_review(
+        actor=lead,
+        claim=data["sales_claim"],
+        verdict="contested",
+        comment="We have not seen the template yet",
+    )
     assert review.partner == world.partner
-    again = services.claim_review(actor=lead, claim=data["sales_claim"],
-                                  verdict="substantiated", comment="Now we have")
+    again = services.claim_review(
+        actor=lead, claim=data["sales_claim"], verdict="substantiated", comment="Now we have"
+    )
     assert again.pk == review.pk and ClaimReview.objects.count() == 1
     with pytest.raises(ApplicationError):
-        services.claim_review(actor=lead, claim=data["sales_claim"], verdict="maybe",
-                              comment="?")
+        services.claim_review(actor=lead, claim=data["sales_claim"], verdict="maybe", comment="?")
 
 
 # --- Strengths and surveys -------------------------------------------------------------------
@@ -233,8 +245,9 @@ def test_a_rating_outside_1_to_4_is_refused_and_nothing_saved(world):
 def test_a_lead_rates_only_their_own_partner(world):
     cap = services.capability_create(actor=None, initiative=world.initiative, name="Data")
     with pytest.raises(ApplicationError):
-        services.strengths_rate(actor=world.users["lead"], partner=world.other_partner,
-                                ratings={cap: 2})
+        services.strengths_rate(
+            actor=world.users["lead"], partner=world.other_partner, ratings={cap: 2}
+        )
 
 
 def test_defaults_are_added_once(world):
@@ -244,8 +257,9 @@ def test_defaults_are_added_once(world):
 
 
 def _round(world):
-    return services.round_open(actor=world.users["backbone"], initiative=world.initiative,
-                               title="Spring")
+    return services.round_open(
+        actor=world.users["backbone"], initiative=world.initiative, title="Spring"
+    )
 
 
 def test_a_survey_answer_about_a_partner_outside_the_initiative_is_refused(world):
@@ -253,7 +267,9 @@ def test_a_survey_answer_about_a_partner_outside_the_initiative_is_refused(world
     foreign = make_partner(world.other, "Elsewhere")
     with pytest.raises(ApplicationError) as exc:
         services.survey_answer(
-            actor=world.users["lead"], survey=survey, respondent=world.partner,
+            actor=world.users["lead"],
+            survey=survey,
+            respondent=world.partner,
             answers=[
                 {"about": world.other_partner, "collaboration": "coordination", "reliability": 3},
                 {"about": foreign, "collaboration": "networking"},
@@ -267,7 +283,9 @@ def test_a_survey_rating_outside_1_to_4_is_refused_and_nothing_saved(world):
     survey = _round(world)
     with pytest.raises(ApplicationError) as exc:
         services.survey_answer(
-            actor=world.users["lead"], survey=survey, respondent=world.partner,
+            actor=world.users["lead"],
+            survey=survey,
+            respondent=world.partner,
             answers=[
                 {"about": world.other_partner, "collaboration": "coordination", "reliability": 3},
                 {"about": world.subpartner, "collaboration": "coalition", "power": 0},
@@ -280,31 +298,50 @@ def test_a_survey_rating_outside_1_to_4_is_refused_and_nothing_saved(world):
 def test_survey_answers_replace_earlier_ones_and_closed_rounds_refuse(world):
     survey = _round(world)
     answer = {"about": world.other_partner, "collaboration": "coordination", "reliability": 3}
-    services.survey_answer(actor=world.users["lead"], survey=survey, respondent=world.partner,
-                           answers=[answer])
-    services.survey_answer(actor=world.users["lead"], survey=survey, respondent=world.partner,
-                           answers=[{**answer, "reliability": 4}])
+    services.survey_answer(
+        actor=world.users["lead"], survey=survey, respondent=world.partner, answers=[answer]
+    )
+    services.survey_answer(
+        actor=world.users["lead"],
+        survey=survey,
+        respondent=world.partner,
+        answers=[{**answer, "reliability": 4}],
+    )
     assert SurveyAnswer.objects.get().reliability == 4
     with pytest.raises(ApplicationError) as other:
-        services.survey_answer(actor=world.users["lead"], survey=survey,
-                               respondent=world.other_partner, answers=[])
+        services.survey_answer(
+            actor=world.users["lead"], survey=survey, respondent=world.other_partner, answers=[]
+        )
     assert other.value.code == "forbidden"
     with pytest.raises(ApplicationError) as twice:
         _round(world)
     assert twice.value.code == "conflict"
     services.round_close(actor=world.users["backbone"], survey=survey)
     with pytest.raises(ApplicationError):
-        services.survey_answer(actor=world.users["lead"], survey=survey,
-                               respondent=world.partner, answers=[answer])
+        services.survey_answer(
+            actor=world.users["lead"], survey=survey, respondent=world.partner, answers=[answer]
+        )
 
 
 def test_help_offered_counts_as_a_tie(world):
     for _ in range(2):
-        hooks.notify(hooks.HELP_OFFERED, actor=None, initiative=world.initiative,
-                     from_partner=world.partner, to_partner=world.other_partner, post=None)
+        hooks.notify(
+            hooks.HELP_OFFERED,
+            actor=None,
+            initiative=world.initiative,
+            from_partner=world.partner,
+            to_partner=world.other_partner,
+            post=None,
+        )
     foreign = make_partner(world.other, "Elsewhere")
-    hooks.notify(hooks.HELP_OFFERED, actor=None, initiative=world.initiative,
-                 from_partner=world.partner, to_partner=foreign, post=None)
+    hooks.notify(
+        hooks.HELP_OFFERED,
+        actor=None,
+        initiative=world.initiative,
+        from_partner=world.partner,
+        to_partner=foreign,
+        post=None,
+    )
     tie = HelpTie.objects.get()
     assert (tie.from_partner, tie.to_partner, tie.count) == (world.partner, world.other_partner, 2)
 

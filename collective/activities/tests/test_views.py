@@ -21,15 +21,23 @@ def _grow(world, n: int):
     first = None
     backbone = world.users["backbone"]
     for i in range(n):
-        p = make_partner(world.initiative, f"Grown {world.extra.setdefault('grown', 0) + i}",
-                         actor=backbone)
-        a = activity(world, f"Grown work {p.name}", partner=p, start=D(2026, 1, 1),
-                     end=D(2026, 9, 1), supporting_partners=[world.partner])
+        p = make_partner(
+            world.initiative, f"Grown {world.extra.setdefault('grown', 0) + i}", actor=backbone
+        )
+        a = activity(
+            world,
+            f"Grown work {p.name}",
+            partner=p,
+            start=D(2026, 1, 1),
+            end=D(2026, 9, 1),
+            supporting_partners=[world.partner],
+        )
         claim(world, a, handoff)
         c = claim(world, a, sub, strength="indirect")
         services.claim_review(actor=backbone, claim=c, verdict="contested", comment="Why?")
-        services.progress_add(actor=backbone, activity=a, note="Going", date=D(2026, 2, 1),
-                              percent_complete=20)
+        services.progress_add(
+            actor=backbone, activity=a, note="Going", date=D(2026, 2, 1), percent_complete=20
+        )
         services.milestone_add(actor=backbone, activity=a, title="Half way")
         if first is None:
             first = a
@@ -94,8 +102,11 @@ def test_contribution_and_network_survey_pages_are_constant(world, client):
     survey = services.round_open(actor=None, initiative=world.initiative, title="Spring")
     client.force_login(world.users["viewer"])
     base = f"/i/{world.initiative.slug}/activities/"
-    urls = [f"{base}outcomes/{handoff.uid}/", f"{base}network/?view=survey",
-            survey.get_absolute_url()]
+    urls = [
+        f"{base}outcomes/{handoff.uid}/",
+        f"{base}network/?view=survey",
+        survey.get_absolute_url(),
+    ]
     _grow(world, 2)
     small = [_count(client, u) for u in urls]
     _grow(world, 5)
@@ -131,27 +142,47 @@ def test_list_filters_htmx_partial_and_csv(world, client):
 def test_create_form_keeps_input_and_shows_errors_next_to_fields(world, client):
     client.force_login(world.users["lead"])
     url = f"/i/{world.initiative.slug}/activities/new/"
-    response = client.post(url, {
-        "title": "Backwards plan", "partner": str(world.partner.uid), "status": "planned",
-        "lever": "practices", "percent_complete": "0", "start": "2026-05-01",
-        "end": "2026-04-01",
-    })
+    response = client.post(
+        url,
+        {
+            "title": "Backwards plan",
+            "partner": str(world.partner.uid),
+            "status": "planned",
+            "lever": "practices",
+            "percent_complete": "0",
+            "start": "2026-05-01",
+            "end": "2026-04-01",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "The end must be on or after the start." in page
     assert 'value="Backwards plan"' in page
     assert not Activity.objects.exists()
     # The lead cannot pick another partner: it is not among the choices.
-    response = client.post(url, {
-        "title": "Theirs", "partner": str(world.other_partner.uid), "status": "planned",
-        "lever": "practices", "percent_complete": "0",
-    })
+    response = client.post(
+        url,
+        {
+            "title": "Theirs",
+            "partner": str(world.other_partner.uid),
+            "status": "planned",
+            "lever": "practices",
+            "percent_complete": "0",
+        },
+    )
     assert "Select a valid choice" in response.content.decode()
-    response = client.post(url, {
-        "title": "Ours", "partner": str(world.partner.uid), "status": "planned",
-        "lever": "practices", "percent_complete": "0", "start": "2026-01-01",
-        "end": "2026-03-01",
-    })
+    response = client.post(
+        url,
+        {
+            "title": "Ours",
+            "partner": str(world.partner.uid),
+            "status": "planned",
+            "lever": "practices",
+            "percent_complete": "0",
+            "start": "2026-01-01",
+            "end": "2026-03-01",
+        },
+    )
     made = Activity.objects.get(title="Ours")
     assert response.status_code == 302 and response["Location"].endswith(
         f"/a/{made.uid}/claims/new/"
@@ -166,9 +197,15 @@ def test_claim_form_and_review_flow(world, client):
     url = f"/i/{world.initiative.slug}/activities/a/{ops.uid}/claims/new/"
     missing = client.post(url, {"strength": "direct", "rationale": ""})
     assert "This field is required." in missing.content.decode()
-    ok = client.post(url, {"outcome": str(goal.uid), "strength": "direct",
-                           "rationale": "Faster hand-offs make customers live sooner.",
-                           "links": "https://example.org/a\nhttps://example.org/b"})
+    ok = client.post(
+        url,
+        {
+            "outcome": str(goal.uid),
+            "strength": "direct",
+            "rationale": "Faster hand-offs make customers live sooner.",
+            "links": "https://example.org/a\nhttps://example.org/b",
+        },
+    )
     assert ok.status_code == 302
     made = Contribution.objects.get(activity=ops, outcome=goal)
     assert made.links == ["https://example.org/a", "https://example.org/b"]
@@ -182,8 +219,9 @@ def test_progress_by_htmx_returns_the_log(world, client):
     data = basic(world)
     client.force_login(world.users["contributor"])
     url = f"/i/{world.initiative.slug}/activities/a/{data['ops_activity'].uid}/progress/"
-    response = client.post(url, {"note": "Pilot with two customers", "percent_complete": "30"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"note": "Pilot with two customers", "percent_complete": "30"}, HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert "<html" not in body and "Pilot with two customers" in body
     bad = client.post(url, {"note": "", "percent_complete": "300"}, HTTP_HX_REQUEST="true")
@@ -192,8 +230,7 @@ def test_progress_by_htmx_returns_the_log(world, client):
 
 def test_dependency_cycle_is_refused_on_the_page(world, client):
     data = basic(world)
-    services.dependency_add(actor=None, activity=data["ops_activity"],
-                            needs=data["sales_activity"])
+    services.dependency_add(actor=None, activity=data["ops_activity"], needs=data["sales_activity"])
     client.force_login(world.users["backbone"])
     url = f"/i/{world.initiative.slug}/activities/a/{data['sales_activity'].uid}/dependencies/"
     response = client.post(url, {"needs": str(data["ops_activity"].uid)}, follow=True)
