@@ -10,7 +10,8 @@ PAIRS = [
     # --- Overlaps -------------------------------------------------------------------------
     (
         (
-            "Customer kick-off call script. A shared script for the first call with a new customer: "
+            "Customer kick-off call script. A shared script for the first call with "
+            "a new customer: "
             "goals, go-live date, who does what.",
             {"handoff"},
             1,
@@ -27,7 +28,8 @@ PAIRS = [
     ),
     (
         (
-            "Volunteer host families offering short stays to homeless youth while a housing plan is "
+            "Volunteer host families offering short stays to homeless youth while a "
+            "housing plan is "
             "made.",
             {"bed"},
             1,

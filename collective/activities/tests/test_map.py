@@ -9,7 +9,7 @@ import networkx as nx
 
 from collective.activities import services, sysmap
 
-from .helpers import activity, basic, indicator
+from .helpers import basic, indicator
 
 
 def test_map_json_reimports_into_the_same_graph(world, client):

@@ -17,7 +17,7 @@ from .helpers import D, activity, basic, claim, indicator, outcomes
 def _grow(world, n: int):
     """n more partners, each with an activity claiming two outcomes, reviewed, with progress,
     a milestone and a dependency on the first activity."""
-    goal, handoff, sub = outcomes(world)
+    _goal, handoff, sub = outcomes(world)
     first = None
     backbone = world.users["backbone"]
     for i in range(n):
