@@ -56,6 +56,15 @@ class Gap:
     suggestions: list[Suggestion] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Act:
+    """What the gaps need of an activity (read as plain values, not model instances)."""
+
+    pk: int
+    partner_id: int
+    lever: str
+
+
 @dataclass
 class Coverage:
     """Who works on what: the facts every gap is computed from."""
@@ -63,7 +72,7 @@ class Coverage:
     outcomes: list  # (Outcome, depth) in tree order
     partners: list[Partner]
     partners_of: dict[int, set[int]]  # outcome id -> partner ids with a claim on it
-    activities_of: dict[int, list[Activity]]  # outcome id -> activities claiming it
+    activities_of: dict[int, list[Act]]  # outcome id -> activities claiming it
     needs: dict[int, set[int]]  # activity id -> ids it needs
     activity_partner: dict[int, int]
     indicators_of: dict[int, list]
@@ -75,18 +84,16 @@ def coverage(initiative: Initiative) -> Coverage:
     outcomes = selectors.outcomes_current(initiative)
     partners = selectors.partners(initiative)
     partners_of: dict[int, set[int]] = defaultdict(set)
-    activities_of: dict[int, list[Activity]] = defaultdict(list)
-    seen = set()
+    activities_of: dict[int, list[Act]] = defaultdict(list)
     claims = (
         Contribution.objects.filter(initiative=initiative, outcome__isnull=False)
-        .select_related("activity")
         .exclude(activity__status="stopped")
+        .values_list("outcome_id", "activity_id", "activity__partner_id", "activity__lever")
+        .order_by("outcome_id", "activity_id")
     )
-    for claim in claims:
-        partners_of[claim.outcome_id].add(claim.activity.partner_id)
-        if (claim.outcome_id, claim.activity_id) not in seen:
-            seen.add((claim.outcome_id, claim.activity_id))
-            activities_of[claim.outcome_id].append(claim.activity)
+    for outcome_id, activity_id, partner_id, lever in claims:
+        partners_of[outcome_id].add(partner_id)
+        activities_of[outcome_id].append(Act(activity_id, partner_id, lever))
     needs: dict[int, set[int]] = defaultdict(set)
     for a, b in Dependency.objects.filter(initiative=initiative).values_list(
         "activity_id", "needs_id"

@@ -32,6 +32,9 @@ WORD_WEIGHT, CHAR_WEIGHT = 0.6, 0.4
 TEXT_WEIGHT, STRUCTURE_WEIGHT = 0.7, 0.3
 OUTCOME_WEIGHT, DATE_WEIGHT = 0.6, 0.4
 MAX_DF_SHARE = 0.25  # words used by more activities than this do not make candidates
+# A pair is scored only when its informative words alone give this much word similarity: two
+# activities that share one weak word are not compared letter by letter.
+MIN_INFORMATIVE = 0.12
 
 STOP_WORDS = frozenset(
     [
@@ -239,9 +242,7 @@ def _tfidf(counts: list[Counter], n_docs: int) -> tuple[list[dict], Counter]:
 
 
 def cosine(a: dict, b: dict) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def date_overlap(a: Doc, b: Doc) -> float:
@@ -286,14 +287,21 @@ def detect(
         for term in vec:
             if df[term] <= limit:
                 postings[term].append(index)
-    # The candidates: pairs of different partners that share an informative word.
-    candidates: set[tuple[int, int]] = set()
-    for docs_with in postings.values():
+    # The candidates: pairs of different partners whose informative words alone are similar
+    # enough (their part of the word cosine, accumulated term by term).
+    dots: dict[tuple[int, int], float] = defaultdict(float)
+    partner = [d.partner_id for d in docs]
+    for term, docs_with in postings.items():
         if len(docs_with) < 2:
             continue
+        weights = [word_vecs[i][term] for i in docs_with]
         for x, i in enumerate(docs_with):
-            pi = docs[i].partner_id
-            candidates.update((i, j) for j in docs_with[x + 1 :] if docs[j].partner_id != pi)
+            pi, wi = partner[i], weights[x]
+            for y in range(x + 1, len(docs_with)):
+                j = docs_with[y]
+                if partner[j] != pi:
+                    dots[(i, j)] += wi * weights[y]
+    candidates = [pair for pair, dot in dots.items() if dot >= MIN_INFORMATIVE]
     total = len(candidates)
     pairs = []
     for done, (i, j) in enumerate(sorted(candidates), start=1):

@@ -64,9 +64,7 @@ def _node(id_, kind, label, url="", **extra) -> dict:
 def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> dict:
     filters = filters or MapFilters()
     slug = initiative.slug
-    activities = Activity.objects.filter(initiative=initiative).select_related(
-        "partner", "initiative"
-    )
+    activities = Activity.objects.filter(initiative=initiative)
     if filters.partner is not None:
         activities = activities.filter(partner__path__startswith=filters.partner.path)
     if filters.lever:
@@ -76,15 +74,39 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
     if filters.outcome is not None:
         activities = activities.filter(claims__outcome=filters.outcome).distinct()
     total = Activity.objects.filter(initiative=initiative).count()
-    activities = list(activities.order_by("title"))
     view = filters.view
     if view not in ("overview", "detail"):
         view = "detail" if (filters.any or total <= DETAIL_LIMIT) else "overview"
+    if view == "overview":
+        # Plain values only: at scale, model instances for every activity and claim cost more
+        # than everything else together.
+        act_partner = dict(activities.values_list("pk", "partner_id"))
+        claim_rows = list(
+            Contribution.objects.filter(initiative=initiative, outcome__isnull=False)
+            .values_list("activity_id", "outcome_id")
+        )
+        activities = []
+        claims = []
+    else:
+        activities = list(
+            activities.select_related("partner", "initiative")
+            .only(
+                "uid", "title", "status", "lever", "partner__uid", "partner__name",
+                "partner__short_name", "partner__path", "initiative__slug",
+            )
+            .order_by("title")
+        )
+        act_partner = {a.pk: a.partner_id for a in activities}
+        claim_rows = []
     ids = {a.pk for a in activities}
     claims = (
         list(
             Contribution.objects.filter(activity_id__in=ids)
             .select_related("outcome", "indicator__initiative")
+            .only(
+                "activity_id", "strength", "outcome__uid", "outcome__title", "indicator__code",
+                "indicator__name", "indicator__initiative__slug",
+            )
             .order_by("id")
         )
         if ids
@@ -133,13 +155,12 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
         )
         record["weight"] += 1
 
-    act_partner = {a.pk: a.partner_id for a in activities}
     if view == "overview":
         per_cell: dict[tuple[int, int], int] = defaultdict(int)
-        for c in claims:
-            if c.outcome_id:
-                per_cell[(act_partner[c.activity_id], c.outcome_id)] += 1
-        outcomes = {c.outcome_id: c.outcome for c in claims if c.outcome_id}
+        for activity_id, outcome_id in claim_rows:
+            if activity_id in act_partner:
+                per_cell[(act_partner[activity_id], outcome_id)] += 1
+        outcomes = Outcome.objects.filter(pk__in={o for _p, o in per_cell}).in_bulk()
         for p in partners.values():
             if filters.partner is None or p.path.startswith(filters.partner.path):
                 partner_node(p)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from collective.core.models import Partner
 from collective.measurement import selectors as measurement_selectors
 
 from .. import charts, gaps, network, selectors, services, similarity, sysmap
-from ..alignment import alignment_matrix
+from ..alignment import alignment_matrix, heat_rows
 from ..choices import ActivityStatus, Lever, OverlapDecisionKind
 from ..forms import OverlapDecisionForm
 from ..models import Activity, ClaimReview, Contribution
@@ -81,7 +82,9 @@ def alignment(request):
         **base_context(request, "alignment"),
         "matrix": matrix,
         "page": page,
-        "rows": list(matrix.rows(page.object_list)),
+        "rows": heat_rows(
+            matrix, page.object_list, reverse("activities:index", kwargs={"slug": initiative.slug})
+        ),
         "view": view,
         "table_rows": table_rows,
         "outcome_totals": [(o, matrix.outcome_totals.get(o.pk)) for o, _d in matrix.outcomes],
