@@ -596,16 +596,11 @@ class OverlapsView(Scoped, APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, slug):
-        from .views.analysis import _overlap_rows
-
         threshold = services.check_threshold(
             request.GET.get("threshold") or similarity.DEFAULT_THRESHOLD
         )
-        pairs = [
-            p.__dict__
-            for p in similarity.detect(selectors.overlap_docs(self.initiative), threshold=threshold)
-        ]
-        pending, coordinating, dismissed = _overlap_rows(self.initiative, pairs)
+        found = selectors.overlap_pairs(self.initiative, threshold)
+        pending, coordinating, dismissed = selectors.overlap_rows(self.initiative, found.pairs)
 
         def row(r):
             return {
@@ -623,6 +618,16 @@ class OverlapsView(Scoped, APIView):
         return Response(
             {
                 "threshold": threshold,
+                "computed": "now" if found.live else "latest background scan",
+                "scan": (
+                    {
+                        "uid": str(found.scan.uid),
+                        "state": found.scan.state,
+                        "finished_at": found.scan.finished_at,
+                    }
+                    if found.scan
+                    else None
+                ),
                 "pairs": [row(r) for r in pending],
                 "coordinating": [row(r) for r in coordinating],
                 "dismissed": dismissed,

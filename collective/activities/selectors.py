@@ -5,6 +5,7 @@ charts) live in their own modules and read through here."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -15,7 +16,8 @@ from collective.core.models import Initiative, Partner
 from collective.core.selectors import partner_tree
 from collective.measurement.models import Indicator, ReportingAssignment
 
-from .choices import ActivityStatus
+from . import similarity
+from .choices import ActivityStatus, OverlapDecisionKind
 from .models import (
     Activity,
     Capability,
@@ -29,6 +31,8 @@ from .models import (
     SurveyRound,
 )
 from .similarity import Doc
+
+LIVE_OVERLAP_LIMIT = 400  # above this many activities, overlaps come from a background scan
 
 # --- Activities ------------------------------------------------------------------------------
 
@@ -260,6 +264,58 @@ def overlap_decisions(initiative: Initiative) -> dict[tuple[int, int], OverlapDe
 
 def overlap_scan_latest(initiative: Initiative) -> OverlapScan | None:
     return OverlapScan.objects.filter(initiative=initiative).first()
+
+
+@dataclass
+class OverlapPairs:
+    pairs: list[dict]
+    live: bool
+    scan: OverlapScan | None
+    activity_count: int
+
+
+def overlap_pairs(initiative: Initiative, threshold: float) -> OverlapPairs:
+    """Pairs at or above the threshold: computed now for up to LIVE_OVERLAP_LIMIT activities,
+    else read from the latest background scan (scans keep pairs down to 0.3)."""
+    count = Activity.objects.filter(initiative=initiative).count()
+    scan = overlap_scan_latest(initiative)
+    live = count <= LIVE_OVERLAP_LIMIT
+    if live:
+        docs = overlap_docs(initiative)
+        pairs = [p.__dict__ for p in similarity.detect(docs, threshold=threshold)]
+    elif scan is not None and scan.state == "done":
+        pairs = [p for p in scan.results if p["score"] >= threshold]
+    else:
+        pairs = []
+    return OverlapPairs(pairs, live, scan, count)
+
+
+def overlap_rows(initiative: Initiative, pairs: list[dict]):
+    """Pairs with their activities and decisions: (pending, coordinating, dismissed count). A
+    pair marked "not an overlap" stays hidden while both texts are as they were."""
+    ids = {p["first"] for p in pairs} | {p["second"] for p in pairs}
+    acts = Activity.objects.filter(pk__in=ids).select_related("partner", "initiative").in_bulk()
+    decisions = overlap_decisions(initiative)
+    pending, coordinating, dismissed = [], [], 0
+    for p in pairs:
+        first, second = acts.get(p["first"]), acts.get(p["second"])
+        if first is None or second is None:
+            continue
+        decision = decisions.get((first.pk, second.pk))
+        row = {**p, "a": first, "b": second, "decision": decision}
+        if decision and decision.decision == OverlapDecisionKind.NOT_OVERLAP:
+            stamp = similarity.fingerprint(
+                f"{first.title}\n{first.description}", f"{second.title}\n{second.description}"
+            )
+            if stamp == decision.fingerprint:
+                dismissed += 1
+                continue
+            row["rewritten"] = True
+        if decision and decision.decision == OverlapDecisionKind.COORDINATE:
+            coordinating.append(row)
+        else:
+            pending.append(row)
+    return pending, coordinating, dismissed
 
 
 def overlap_scan_get(initiative: Initiative, uid) -> OverlapScan:

@@ -21,6 +21,7 @@ from collective.measurement.charts import BRAND, CATEGORY, FONT, INK, MUTED, the
 from . import selectors
 from .models import Activity, Contribution, Dependency
 
+ZERO = "00000000-0000-0000-0000-000000000000"
 DETAIL_LIMIT = 150  # activities shown in detail without a filter
 KIND_COLOURS = {
     "partner": BRAND,
@@ -82,8 +83,9 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
         # than everything else together.
         act_partner = dict(activities.values_list("pk", "partner_id"))
         claim_rows = list(
-            Contribution.objects.filter(initiative=initiative, outcome__isnull=False)
-            .values_list("activity_id", "outcome_id")
+            Contribution.objects.filter(initiative=initiative, outcome__isnull=False).values_list(
+                "activity_id", "outcome_id"
+            )
         )
         activities = []
         claims = []
@@ -91,8 +93,15 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
         activities = list(
             activities.select_related("partner", "initiative")
             .only(
-                "uid", "title", "status", "lever", "partner__uid", "partner__name",
-                "partner__short_name", "partner__path", "initiative__slug",
+                "uid",
+                "title",
+                "status",
+                "lever",
+                "partner__uid",
+                "partner__name",
+                "partner__short_name",
+                "partner__path",
+                "initiative__slug",
             )
             .order_by("title")
         )
@@ -104,8 +113,13 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
             Contribution.objects.filter(activity_id__in=ids)
             .select_related("outcome", "indicator__initiative")
             .only(
-                "activity_id", "strength", "outcome__uid", "outcome__title", "indicator__code",
-                "indicator__name", "indicator__initiative__slug",
+                "activity_id",
+                "strength",
+                "outcome__uid",
+                "outcome__title",
+                "indicator__code",
+                "indicator__name",
+                "indicator__initiative__slug",
             )
             .order_by("id")
         )
@@ -113,6 +127,15 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
         else []
     )
     partners = {p.pk: p for p in selectors.partners(initiative)}
+    # One reverse() per kind, not per node: the map may have a thousand of them.
+    urls = {
+        name: reverse(view, kwargs={"slug": slug, "uid": ZERO})
+        for name, view in (
+            ("partner", "core:partner-detail"),
+            ("outcome", "activities:contribution"),
+            ("activity", "activities:activity-detail"),
+        )
+    }
     nodes: dict[str, dict] = {}
     edges: dict[tuple[str, str, str], dict] = {}
 
@@ -124,7 +147,7 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
                 key,
                 "partner",
                 p.name,
-                reverse("core:partner-detail", kwargs={"slug": slug, "uid": p.uid}),
+                urls["partner"].replace(ZERO, str(p.uid)),
                 short=p.label,
             ),
         )
@@ -138,7 +161,7 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
                 key,
                 "outcome",
                 o.title,
-                reverse("activities:contribution", kwargs={"slug": slug, "uid": o.uid}),
+                urls["outcome"].replace(ZERO, str(o.uid)),
             ),
         )
         return key
@@ -176,7 +199,7 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
                 key,
                 "activity",
                 a.title,
-                a.get_absolute_url(),
+                urls["activity"].replace(ZERO, str(a.uid)),
                 status=a.status,
                 lever=a.lever,
                 partner=a.partner.name,

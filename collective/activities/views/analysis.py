@@ -23,8 +23,6 @@ from ..forms import OverlapDecisionForm
 from ..models import Activity, ClaimReview, Contribution
 from ._common import base_context, csv_response
 
-LIVE_OVERLAP_LIMIT = 400  # above this many activities, overlaps come from a background scan
-
 
 def _partner_param(request, name="partner") -> Partner | None:
     value = request.GET.get(name, "")
@@ -118,33 +116,6 @@ def gaps_page(request):
 # --- Overlaps --------------------------------------------------------------------------------
 
 
-def _overlap_rows(initiative, pairs: list[dict]):
-    """Pairs with their activities and decisions: (pending, coordinating) lists."""
-    ids = {p["first"] for p in pairs} | {p["second"] for p in pairs}
-    acts = Activity.objects.filter(pk__in=ids).select_related("partner", "initiative").in_bulk()
-    decisions = selectors.overlap_decisions(initiative)
-    pending, coordinating, dismissed = [], [], 0
-    for p in pairs:
-        first, second = acts.get(p["first"]), acts.get(p["second"])
-        if first is None or second is None:
-            continue
-        decision = decisions.get((first.pk, second.pk))
-        row = {**p, "a": first, "b": second, "decision": decision}
-        if decision and decision.decision == OverlapDecisionKind.NOT_OVERLAP:
-            stamp = similarity.fingerprint(
-                services.overlaps.activity_text(first), services.overlaps.activity_text(second)
-            )
-            if stamp == decision.fingerprint:
-                dismissed += 1
-                continue
-            row["rewritten"] = True
-        if decision and decision.decision == OverlapDecisionKind.COORDINATE:
-            coordinating.append(row)
-        else:
-            pending.append(row)
-    return pending, coordinating, dismissed
-
-
 @initiative_view("activities.view")
 def overlaps(request):
     initiative = request.initiative
@@ -154,19 +125,9 @@ def overlaps(request):
         threshold = services.check_threshold(raw)
     except ApplicationError as error:
         threshold, threshold_error = similarity.DEFAULT_THRESHOLD, error.message
-    count = Activity.objects.filter(initiative=initiative).count()
-    scan = selectors.overlap_scan_latest(initiative)
-    live = count <= LIVE_OVERLAP_LIMIT
-    if live:
-        pairs = [
-            p.__dict__
-            for p in similarity.detect(selectors.overlap_docs(initiative), threshold=threshold)
-        ]
-    elif scan is not None and scan.state == "done":
-        pairs = [p for p in scan.results if p["score"] >= threshold]
-    else:
-        pairs = []
-    pending, coordinating, dismissed = _overlap_rows(initiative, pairs)
+    found = selectors.overlap_pairs(initiative, threshold)
+    pending, coordinating, dismissed = selectors.overlap_rows(initiative, found.pairs)
+    live, scan, count = found.live, found.scan, found.activity_count
     context = {
         **base_context(request, "overlaps"),
         "pending": pending,
