@@ -23,6 +23,7 @@ STATUS_COLOURS_ACTIVITY = {
     "done": STATUS_COLOURS["on_track"],
     "stopped": STATUS_COLOURS["off_track"],
 }
+CHART_WIDTH = 520  # concatenated views need a fixed width; the page scales the SVG down
 STATUS_WORDS = {
     "planned": "Planned",
     "active": "Active",
@@ -69,32 +70,55 @@ def contribution_spec(indicator, series: dict, activities: list, *, today: datet
         )
     if not lanes:
         return spec
-    spec["layer"].insert(
-        0,
-        {
-            "data": {"values": lanes},
-            "mark": {"type": "bar", "opacity": 0.16, "color": BRAND, "cornerRadius": 2},
-            "encoding": {
-                "x": {"field": "start", "type": "temporal"},
-                "x2": {"field": "end"},
-                "y": {
-                    "field": "lane",
-                    "type": "nominal",
-                    "axis": None,
-                    "scale": {"paddingInner": 0.25},
-                },
-                "tooltip": [
-                    {"field": "label", "title": "Activity"},
-                    {"field": "start", "type": "temporal", "title": "From"},
-                    {"field": "end", "type": "temporal", "title": "To"},
-                ],
+    # The curve on top, one lane per contributing activity below it, on the same time axis
+    # (a shared x scale): when the curve turns, the lanes show what was running.
+    curve = {key: spec.pop(key) for key in ("data", "layer", "resolve")}
+    curve.update(width=CHART_WIDTH, height=220)
+    lanes_view = {
+        "data": {"values": lanes},
+        "height": {"step": 18},
+        "width": CHART_WIDTH,
+        "mark": {"type": "bar", "cornerRadius": 2, "height": 12},
+        "encoding": {
+            "x": {
+                "field": "start",
+                "type": "temporal",
+                "title": None,
+                "axis": {"format": "%b %Y", "labelOverlap": "greedy"},
             },
+            "x2": {"field": "end"},
+            "y": {
+                "field": "lane",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "axis": {"labelLimit": 220, "labelFontSize": 10},
+            },
+            "color": {
+                "field": "status",
+                "type": "nominal",
+                "title": "Activity status",
+                "scale": {
+                    "domain": list(STATUS_WORDS.values()),
+                    "range": list(STATUS_COLOURS_ACTIVITY.values()),
+                },
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "label", "title": "Activity"},
+                {"field": "start", "type": "temporal", "title": "From"},
+                {"field": "end", "type": "temporal", "title": "To"},
+            ],
         },
-    )
-    spec["resolve"]["scale"]["y"] = "independent"
+    }
+    spec.pop("width", None)
+    spec.pop("height", None)
+    spec.pop("autosize", None)
+    spec["vconcat"] = [curve, lanes_view]
+    spec["resolve"] = {"scale": {"x": "shared", "color": "independent"}}
     spec["description"] += (
-        f" Shaded bands: the {len(lanes)} contributing activit"
-        f"{'y' if len(lanes) == 1 else 'ies'} over time."
+        f" Below the curve: the {len(lanes)} contributing activit"
+        f"{'y' if len(lanes) == 1 else 'ies'} on the same time line."
     )
     return spec
 

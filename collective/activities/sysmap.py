@@ -276,10 +276,9 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
     return {
         "$schema": "https://vega.github.io/schema/vega/v6.json",
         "description": description,
-        "title": {"text": title, "anchor": "start", "font": FONT, "color": INK, "fontSize": 14},
         "autosize": "none",
         "width": 900,
-        "height": 640 if many else 520,
+        "height": 680 if many else 560,
         "padding": 8,
         "background": config["background"],
         "signals": [
@@ -317,8 +316,8 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                     "labels": {
                         "update": {
                             "text": {
-                                "signal": "upper(slice(datum.label, 0, 1)) "
-                                "+ slice(datum.label, 1) + 's'"
+                                "signal": "{'partner': 'Partners', 'activity': 'Activities', "
+                                "'outcome': 'Outcomes', 'indicator': 'Indicators'}[datum.label]"
                             }
                         }
                     }
@@ -326,31 +325,6 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
             },
         ],
         "marks": [
-            {
-                "name": "links",
-                "type": "path",
-                "from": {"data": "link-data"},
-                "interactive": False,
-                "encode": {
-                    "update": {
-                        "stroke": {"value": "#9aa3b2"},
-                        "strokeWidth": {"signal": "min(1 + datum.weight / 2, 5)"},
-                        "strokeDash": {"signal": "datum.kind === 'depends' ? [4, 3] : []"},
-                        "strokeOpacity": {"value": 0.7},
-                    }
-                },
-                "transform": [
-                    {
-                        "type": "linkpath",
-                        "require": {"signal": "force"},
-                        "shape": "line",
-                        "sourceX": "datum.source.x",
-                        "sourceY": "datum.source.y",
-                        "targetX": "datum.target.x",
-                        "targetY": "datum.target.y",
-                    }
-                ],
-            },
             {
                 "name": "nodes",
                 "type": "symbol",
@@ -376,11 +350,37 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                         "forces": [
                             {"force": "center", "x": {"signal": "cx"}, "y": {"signal": "cy"}},
                             {"force": "collide", "radius": 9},
-                            {"force": "nbody", "strength": -18 if many else -45},
-                            {"force": "link", "links": "link-data", "distance": 40 if many else 60},
-                            {"force": "x", "x": {"signal": "cx"}, "strength": 0.04},
-                            {"force": "y", "y": {"signal": "cy"}, "strength": 0.06},
+                            {"force": "nbody", "strength": -30 if many else -110},
+                            {"force": "link", "links": "link-data", "distance": 45 if many else 75},
+                            {"force": "x", "x": {"expr": "cx"}, "strength": 0.04},
+                            {"force": "y", "y": {"expr": "cy"}, "strength": 0.06},
                         ],
+                    }
+                ],
+            },
+            {
+                "name": "links",
+                "type": "path",
+                "zindex": 0,
+                "from": {"data": "link-data"},
+                "interactive": False,
+                "encode": {
+                    "update": {
+                        "stroke": {"value": "#9aa3b2"},
+                        "strokeWidth": {"signal": "min(1 + datum.weight / 2, 5)"},
+                        "strokeDash": {"signal": "datum.kind === 'depends' ? [4, 3] : []"},
+                        "strokeOpacity": {"value": 0.7},
+                    }
+                },
+                "transform": [
+                    {
+                        "type": "linkpath",
+                        "require": {"signal": "force"},
+                        "shape": "line",
+                        "sourceX": "datum.source.x",
+                        "sourceY": "datum.source.y",
+                        "targetX": "datum.target.x",
+                        "targetY": "datum.target.y",
                     }
                 ],
             },
