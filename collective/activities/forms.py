@@ -153,8 +153,8 @@ class ClaimForm(ServiceErrorsMixin, forms.Form):
         self.fields["indicator"].queryset = selectors.indicator_choices(initiative)
         # Field order: the ones added late go first.
         self.order_fields(["outcome", "indicator", "strength", "rationale"])
-        for name in ("strength",):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+        # Django puts a radio list's class on its wrapper and on each input alike.
+        self.fields["strength"].widget.attrs["class"] = "radio-list"
 
 
 class ReviewForm(ServiceErrorsMixin, forms.Form):
@@ -166,7 +166,7 @@ class ReviewForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["verdict"].widget.attrs["class"] = "form-check-input"
+        self.fields["verdict"].widget.attrs["class"] = "radio-list"
 
 
 class ProgressForm(ServiceErrorsMixin, forms.Form):
