@@ -289,3 +289,14 @@ def mismatches(initiative: Initiative, survey: SurveyRound) -> list[Mismatch]:
             )
     found.sort(key=lambda m: (m.kind, m.first.name, m.second.name))
     return found
+
+
+def round_measures(initiative: Initiative) -> list[tuple[SurveyRound, Measures]]:
+    """Density, centralisation and ties of every round's survey network, oldest first (two
+    queries): how the partnership's relationships change over time."""
+    partners = selectors.partners(initiative)
+    rounds = list(SurveyRound.objects.filter(initiative=initiative).order_by("opened_on", "id"))
+    answers: dict[int, list[SurveyAnswer]] = defaultdict(list)
+    for a in SurveyAnswer.objects.filter(initiative=initiative):
+        answers[a.round_id].append(a)
+    return [(r, measures(_graph(partners, survey_ties(answers[r.pk]).keys()))) for r in rounds]

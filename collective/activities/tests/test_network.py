@@ -121,3 +121,7 @@ def test_survey_scores_trends_and_mismatches(world):
     trend = network.trends(world.initiative)[third.pk]
     assert [t[0] for t in trend] == ["Spring", "Autumn"]
     assert trend[1][1] == 4.0
+    rounds = network.round_measures(world.initiative)
+    assert [(r.title, m.edges) for r, m in rounds] == [("Spring", 2), ("Autumn", 1)]
+    # 4 partners: 2 of 6 possible ties, then 1.
+    assert [m.density for _r, m in rounds] == [pytest.approx(2 / 6), pytest.approx(1 / 6)]

@@ -223,9 +223,14 @@ def network_page(request):
         survey = next((r for r in rounds if str(r.uid) == uid), None) or next(
             (r for r in rounds if r.answer_count), rounds[0] if rounds else None
         )
+    round_trend = []
     if kind == "survey" and survey is not None:
         view = network.survey_network(initiative, survey)
         found = network.mismatches(initiative, survey)
+        round_trend = [
+            (r, f"{100 * m.density:.1f}%", f"{100 * m.centralisation:.1f}%", m.edges)
+            for r, m in network.round_measures(initiative)
+        ]
     else:
         view = network.evidence_network(initiative)
         found = []
@@ -269,6 +274,7 @@ def network_page(request):
         "work_only": [m for m in found if m.kind == "work_only"],
         "spec": spec,
         "edge_kinds": network.EDGE_KINDS,
+        "round_trend": round_trend,
         "density_pct": f"{100 * view.measures.density:.1f}%",
         "central_pct": f"{100 * view.measures.centralisation:.1f}%",
     }
