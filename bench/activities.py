@@ -364,7 +364,7 @@ def main(argv=None) -> int:
     results["overlap scan (all pairs)"].update(
         candidate_pairs=scan.total, pairs_found=len(scan.results), state=scan.state
     )
-    measure("overlaps API (live)", "get", api + "overlaps/", 2000)
+    measure("overlaps API", "get", api + "overlaps/", 2000)
     load_after = os.getloadavg()
     out = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
