@@ -144,7 +144,12 @@ def gantt_spec(rows: list[dict], *, title: str, description: str) -> dict:
         {
             "mark": {"type": "bar", "cornerRadius": 3, "height": 14},
             "encoding": {
-                "x": {"field": "start", "type": "temporal", "title": None},
+                "x": {
+                    "field": "start",
+                    "type": "temporal",
+                    "title": None,
+                    "axis": {"format": "%b %Y", "labelOverlap": "greedy", "orient": "top"},
+                },
                 "x2": {"field": "end"},
                 "y": y,
                 "color": {
