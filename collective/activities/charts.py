@@ -161,7 +161,7 @@ def gantt_spec(rows: list[dict], *, title: str, description: str) -> dict:
                         "range": list(STATUS_COLOURS_ACTIVITY.values()),
                     },
                     "legend": {
-                        "orient": "top",
+                        "orient": "bottom",
                         "labelExpr": "upper(slice(datum.label,0,1)) + slice(datum.label,1)",
                     },
                 },
