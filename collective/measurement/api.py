@@ -252,7 +252,7 @@ class ObservationRowSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ObservationReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField(help_text="true approves, false returns the value.")
     comment = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, help_text="Required when returning."
@@ -329,14 +329,14 @@ class ObservationViewSet(
         services.observation_delete(actor=request.user, observation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=ReviewSerializer, responses={200: ObservationSerializer})
+    @extend_schema(request=ObservationReviewSerializer, responses={200: ObservationSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, slug=None, uid=None):
         """Approve (`{"approve": true}`) or return (`{"approve": false, "comment": ...}`)."""
         observation = self.get_object()
         if not request.user.has_perm("measurement.review_observation", observation):
             self.permission_denied(request, message="Only the backbone reviews values.")
-        data = ReviewSerializer(data=request.data)
+        data = ObservationReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.observation_review(
             actor=request.user,
