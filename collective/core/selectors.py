@@ -111,18 +111,19 @@ def invitation_get(initiative: Initiative, pk: int) -> Invitation:
 def audit_list(
     initiative: Initiative,
     *,
-    actor_id: str = "",
-    kind: str = "",
+    actor_id: int | None = None,
+    kind: str | None = None,
     date_from=None,
     date_to=None,
 ) -> QuerySet[AuditEvent]:
+    """The initiative's audit entries, newest first; a filter left as None does not filter."""
     qs = AuditEvent.objects.filter(initiative=initiative).select_related("actor")
-    if actor_id:
+    if actor_id is not None:
         qs = qs.filter(actor_id=actor_id)
-    if kind:
+    if kind is not None:
         qs = qs.filter(target_type=kind)
-    if date_from:
+    if date_from is not None:
         qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
+    if date_to is not None:
         qs = qs.filter(created_at__date__lte=date_to)
     return qs

@@ -132,8 +132,14 @@ PARTNER_FIELDS = [
 
 
 def _set_path(partner: Partner) -> None:
+    """The partner's materialised path: its parent's path and its own id ("/3/8/12/").
+
+    Before the first insert the id is not known yet, so the row is written with a path ending
+    in its uid instead and corrected in the same transaction: the database refuses an empty
+    path (`partner_path_shape`), and a uid is a prefix of no other partner's path."""
     parent = partner.parent
-    partner.path = f"{parent.path if parent else '/'}{partner.pk}/"
+    own = partner.pk if partner.pk else f"new-{partner.uid.hex}"
+    partner.path = f"{parent.path if parent else '/'}{own}/"
     partner.depth = parent.depth + 1 if parent else 0
 
 
@@ -172,6 +178,7 @@ def partner_create(*, actor, initiative: Initiative, name: str, **fields) -> Par
     partner = Partner(initiative=initiative, name=name, **fields)
     _validate_partner(initiative, partner)
     with transaction.atomic():
+        _set_path(partner)
         partner.save()
         _set_path(partner)
         partner.save(update_fields=["path", "depth"])

@@ -365,8 +365,9 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_list(
         initiative,
-        actor_id=filters.get("actor", ""),
-        kind=filters.get("kind", ""),
+        # The form's "Anyone" / "Any kind" choices are empty strings: no filter.
+        actor_id=int(filters["actor"]) if filters.get("actor") else None,
+        kind=filters.get("kind") or None,
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )

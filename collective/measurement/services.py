@@ -53,7 +53,7 @@ from .models import (
     ReportingAssignment,
     Target,
 )
-from .rules import entry_scope_path
+from .rules import entry_scope
 
 MAX_ABS = Decimal(10) ** 15
 RETRIES = 3  # attempts when a concurrent writer created the same value first
@@ -352,7 +352,7 @@ def indicator_archive(*, actor, indicator: Indicator, archived: bool = True) -> 
             actor=actor,
             verb="archived" if archived else "restored",
             target=indicator,
-            changes={"archived": [not archived, archived]},
+            changes={"archived": {"from": not archived, "to": archived}},
         )
     return indicator
 
@@ -736,8 +736,7 @@ def observation_upsert(
         raise ApplicationError(errors["indicator"][0], errors=errors)
     if partner is None or partner.initiative_id != initiative.pk:
         raise _error("partner", "Choose a partner of this initiative.")
-    scope = entry_scope_path(actor, initiative)
-    if scope is None or not partner.path.startswith(scope):
+    if not entry_scope(actor, initiative).covers(partner.path):
         raise ApplicationError(
             f"You may not enter data for {partner}.",
             errors={"partner": ["Only your own partner and its sub-partners."]},
@@ -1208,7 +1207,7 @@ class RowChecker:
                 self.partners.setdefault(p.short_name.lower(), p)
         for p in partners:
             self.partners[p.name.lower()] = p
-        self.scope = entry_scope_path(actor, initiative)
+        self.scope = entry_scope(actor, initiative)
         self._period_cache: dict = {}
         self._indicator_cache: dict = {}
         self._partner_cache: dict = {}
@@ -1253,7 +1252,7 @@ class RowChecker:
                     errors["partner"] = ["The partner is missing."]
                 else:
                     errors["partner"] = [f"Unknown partner '{ref}'."]
-            elif self.scope is None or not partner.path.startswith(self.scope):
+            elif not self.scope.covers(partner.path):
                 errors["partner"] = [
                     f"You may enter data only for your own partner and its sub-partners, "
                     f"not for {partner.name}."

@@ -32,7 +32,7 @@ from . import services
 from .choices import ObservationStatus, Source
 from .models import ImportJob, ImportRow, Indicator
 from .rollups import insert_many
-from .rules import entry_scope_path
+from .rules import entry_scope
 
 ROW_TABLE = ImportRow._meta.db_table
 OBS = "measurement_observation"
@@ -64,7 +64,7 @@ def fingerprint(initiative, actor) -> str:
         .values_list("id", "uid", "name", "short_name", "path")
     ):
         digest.update(repr(row).encode())
-    digest.update(repr(entry_scope_path(actor, initiative)).encode())
+    digest.update(repr(entry_scope(actor, initiative)).encode())
     return digest.hexdigest()
 
 
