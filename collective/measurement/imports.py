@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 
 from . import periods, staging
@@ -147,7 +147,7 @@ def _csv_rows(fileobj) -> Iterator[list]:
         )
     first = text[: text.find("\n") if "\n" in text else len(text)]
     delimiter = max([",", ";", "\t"], key=first.count)
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    yield from spreadsheets.csv_reader(text, delimiter=delimiter)
 
 
 def _xlsx_rows(fileobj) -> Iterator[tuple]:

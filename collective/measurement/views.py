@@ -6,9 +6,7 @@ Views parse input, check permission once and call the services (writes) or the s
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import re
 import uuid
@@ -25,6 +23,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 from collective.core.http import check_perm, initiative_view, paginate, render_page
 from collective.core.models import Partner
@@ -1169,24 +1168,13 @@ def _completeness_download(report, fmt, initiative):
     rows = [[_cell(item.get(key)) for key, _ in COMPLETENESS_COLUMNS] for item in report["rows"]]
     filename = f"{initiative.slug}-completeness.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Completeness")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spreadsheets.csv_bytes([header, *rows]), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes({"Completeness": [header, *rows]}),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
