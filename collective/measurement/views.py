@@ -25,7 +25,13 @@ from django.views.decorators.http import require_POST
 
 from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
-from collective.core.http import check_perm, initiative_view, paginate, render_page
+from collective.core.http import (
+    check_perm,
+    initiative_view,
+    paginate,
+    render_page,
+    wants_partial,
+)
 from collective.core.models import Partner
 
 from . import charts, formula, periods, queries, selectors, services
@@ -361,7 +367,7 @@ def indicator_detail(request, code):
     indicator = _indicator(request, code)
     status = queries.indicator_status(indicator)
     context = _chart_context(request, indicator, status)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_detail.html#chart", context)
     reporters = queries.reporters(indicator)
     narrative_period = _narrative_period(request, indicator, status)
@@ -418,7 +424,7 @@ def indicator_public(request, code):
     status = queries.indicator_status(indicator)
     # The public sees the shared result (and its breakdown), not each partner's numbers.
     context = _chart_context(request, indicator, status, per_partner=is_member)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_public.html#chart", context)
     narrative_list = list(queries.narratives(indicator)[:1])
     context.update(
