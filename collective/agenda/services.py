@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from collective.core.audit import audit_record, diff, snapshot
 from collective.core.choices import Level
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, FORBIDDEN, ApplicationError
 from collective.core.models import Initiative, Membership, Partner
 from collective.core.rules import membership_for
 
@@ -51,6 +51,7 @@ def _require_working(version: AgendaVersion, doing: str = "change") -> None:
             f"Version {version.number} is {version.get_status_display().lower()}: you cannot "
             f"{doing} it. Start a new draft to propose changes.",
             code="not_working",
+            kind=CONFLICT,
         )
 
 
@@ -78,6 +79,7 @@ def _claim_revision(version: AgendaVersion, revision) -> None:
                 f"Version {version.number} is {current.get_status_display().lower()} now and "
                 "cannot be changed.",
                 code="not_working",
+                kind=CONFLICT,
             )
         raise ApplicationError(
             f"Someone else saved this draft while you were editing it (you edited revision "
@@ -85,6 +87,7 @@ def _claim_revision(version: AgendaVersion, revision) -> None:
             "the saved version and save again.",
             errors={"revision": ["The draft changed since you opened it."]},
             code="stale",
+            kind=CONFLICT,
         )
     version.revision = revision + 1
 
@@ -175,6 +178,7 @@ def agenda_draft_create(*, actor, initiative: Initiative, title: str = "") -> Ag
         raise ApplicationError(
             "There is already a draft or a consultation in progress: finish it first.",
             code="working_exists",
+            kind=CONFLICT,
         )
     base = (
         AgendaVersion.objects.filter(initiative=initiative, status=VersionStatus.ADOPTED).first()
@@ -186,6 +190,7 @@ def agenda_draft_create(*, actor, initiative: Initiative, title: str = "") -> Ag
         raise ApplicationError(
             "Someone else started a draft at the same moment: open it instead.",
             code="working_exists",
+            kind=CONFLICT,
         ) from exc
 
 
@@ -276,6 +281,7 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
             f"Only a draft can go to consultation; version {version.number} is "
             f"{version.get_status_display().lower()}.",
             code="bad_status",
+            kind=CONFLICT,
         )
     if not (version.problem_statement or version.vision or version.nodes.exists()):
         raise ApplicationError(
@@ -308,7 +314,7 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
 def consultation_close(*, actor, version: AgendaVersion) -> AgendaVersion:
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
-            f"Version {version.number} is not in consultation.", code="bad_status"
+            f"Version {version.number} is not in consultation.", code="bad_status", kind=CONFLICT
         )
     with transaction.atomic():
         version.status = VersionStatus.DRAFT
@@ -735,6 +741,7 @@ def outcome_remove(*, actor, node: OutcomeNode, revision) -> None:
         raise ApplicationError(
             f"'{node.statement}' has sub-outcomes: move or remove them first.",
             code="has_children",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         _claim_revision(version, revision)
@@ -779,6 +786,7 @@ def item_create(
             "The consultation on this version is closed: comments and amendments are no "
             "longer taken. Talk to the backbone if something important was missed.",
             code="closed",
+            kind=CONFLICT,
         )
     _check_choice(kind, ItemKind, "kind")
     body = (body or "").strip()
@@ -821,6 +829,7 @@ def item_create(
             "You already support this part: your support is counted once. Add a comment to "
             "say more.",
             code="duplicate",
+            kind=CONFLICT,
         )
     base_text = ""
     if kind == ItemKind.AMENDMENT:
@@ -877,11 +886,15 @@ def amendment_decide(
         raise ApplicationError("Only amendments are accepted or declined.")
     if item.status != ItemStatus.OPEN:
         raise ApplicationError(
-            f"This amendment was already {item.get_status_display().lower()}.", code="decided"
+            f"This amendment was already {item.get_status_display().lower()}.",
+            code="decided",
+            kind=CONFLICT,
         )
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
-            "The consultation is closed: amendments can no longer be decided.", code="closed"
+            "The consultation is closed: amendments can no longer be decided.",
+            code="closed",
+            kind=CONFLICT,
         )
     reason = (reason or "").strip()
     if not reason:
@@ -900,6 +913,7 @@ def amendment_decide(
                         "That outcome is no longer in the draft, so the amendment cannot be "
                         "applied. Decline it, or add the outcome back first.",
                         code="gone",
+                        kind=CONFLICT,
                     )
                 applied["statement"] = {"from": node.statement, "to": item.proposed_text}
                 node.statement = item.proposed_text
@@ -942,12 +956,15 @@ def endorsement_record(
             f"Only the adopted version can be endorsed; version {version.number} is "
             f"{version.get_status_display().lower()}.",
             code="not_adopted",
+            kind=CONFLICT,
         )
     _check_partner(version.initiative, partner, "partner")
     membership = membership_for(actor, version.initiative)
     if membership is None or membership.partner_id != partner.pk:
         raise ApplicationError(
-            f"Only the lead of {partner.name} records its endorsement.", code="not_lead"
+            f"Only the lead of {partner.name} records its endorsement.",
+            code="not_lead",
+            kind=FORBIDDEN,
         )
     reservations = (reservations or "").strip()
     if stance == Stance.RESERVATIONS and not reservations:
@@ -997,7 +1014,9 @@ def voices_nudge(
     from .selectors import voices_silent_members
 
     if version.status != VersionStatus.CONSULTATION:
-        raise ApplicationError("Nudge people while the consultation is open.", code="closed")
+        raise ApplicationError(
+            "Nudge people while the consultation is open.", code="closed", kind=CONFLICT
+        )
     if partner is None and not level:
         raise ApplicationError("Choose a partner or a level to nudge.")
     if level and level != "none" and level not in Level.values:

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collective.core import spreadsheets
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 
 from . import periods, staging
 from .choices import ImportState, Source
@@ -405,7 +405,9 @@ def preview(job: ImportJob) -> dict:
 def confirm(*, actor, job: ImportJob, only_valid: bool = False) -> ImportJob:
     if job.state != ImportState.PREVIEWED:
         raise ApplicationError(
-            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now."
+            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now.",
+            code="not_ready",
+            kind=CONFLICT,
         )
     m = job.mapping or {}
     if m.get("error_count") and not only_valid:

@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from collective.core.audit import audit_fields, audit_record, diff, snapshot
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import AuditEvent, Initiative, Partner
 
 from . import periods, rollups, status
@@ -292,6 +292,8 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
             "meaningless. Create a new indicator instead (and archive this one when its "
             "history is no longer needed).",
             errors={k: ["Cannot change once values are reported."] for k in sorted(locked)},
+            code="has_values",
+            kind=CONFLICT,
         )
     if "code" in changes:
         users = [
