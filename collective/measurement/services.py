@@ -15,10 +15,7 @@ once per value typed.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from collective.core import ids
 from collective.core.audit import audit_fields, audit_record, diff, snapshot
 from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import AuditEvent, Initiative, Partner
@@ -1430,17 +1428,9 @@ def observations_plan(*, actor, initiative: Initiative, rows: list[dict]) -> dic
 
 
 def _time_ordered_uids(count: int, native: bool) -> list:
-    """Fresh UUIDs (version 7 layout: millisecond time first, then randomness) in increasing
-    order, so a big import appends to the uid index instead of writing all over it."""
-    ms = int(time.time() * 1000) & ((1 << 48) - 1)
-    start = int.from_bytes(os.urandom(9), "big") >> 2  # 70 random bits, headroom to count up
-    high = (ms << 80) | (0x7 << 76)
-    out = []
-    for n in range(start, start + count):
-        rand_a, rand_b = (n >> 62) & 0xFFF, n & ((1 << 62) - 1)
-        value = high | (rand_a << 64) | (0b10 << 62) | rand_b
-        out.append(uuid.UUID(int=value) if native else f"{value:032x}")
-    return out
+    """Fresh version-7 UUIDs in increasing order (`core.ids`), so a big import appends to the
+    uid index instead of writing all over it."""
+    return [u if native else u.hex for u in ids.uuid7_sequence(count)]
 
 
 def _allocate_ids(table: str, count: int) -> list[int]:
