@@ -28,6 +28,7 @@ from collective.core import ids
 from collective.core.audit import audit_fields, audit_record, diff, snapshot
 from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import AuditEvent, Initiative, Partner
+from collective.core.numbers import format_value
 
 from . import periods, rollups, status
 from .choices import (
@@ -598,14 +599,14 @@ def _clean_values(ind, value, numerator, denominator, errors: dict) -> _Clean | 
             return None
     if ind.min_value is not None and v < ind.min_value:
         errors.setdefault("value", []).append(
-            f"{status.fmt(v, 6)} is below the lowest valid value of {ind.code} "
-            f"({status.fmt(ind.min_value, 6)})."
+            f"{format_value(v, decimals=6)} is below the lowest valid value of {ind.code} "
+            f"({format_value(ind.min_value, decimals=6)})."
         )
         return None
     if ind.max_value is not None and v > ind.max_value:
         errors.setdefault("value", []).append(
-            f"{status.fmt(v, 6)} is above the highest valid value of {ind.code} "
-            f"({status.fmt(ind.max_value, 6)})."
+            f"{format_value(v, decimals=6)} is above the highest valid value of {ind.code} "
+            f"({format_value(ind.max_value, decimals=6)})."
         )
         return None
     return _Clean(v, n, d)
