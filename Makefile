@@ -10,7 +10,8 @@ PORT ?= 8000
 # The dates `make test-dates` proves the suite on: a month start, a month end, a leap day.
 TEST_DATES ?= 2027-03-01 2026-12-31 2028-02-29
 
-.PHONY: run test test-dates lint format worker e2e bench migrate demo check-deploy lock clean
+.PHONY: run test test-dates lint format worker e2e bench reliability migrate demo check-deploy \
+	lock clean
 
 # Every package pinned with its hash (requirements/*.txt, from `make lock`), then the project
 # itself without dependencies: what is installed is exactly what the lock file says.
@@ -72,6 +73,12 @@ worker: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Reliability checks against a real gunicorn and worker (reliability/run.py; docs/reliability.md).
+## RELIABILITY_ARGS="writers" (or crash-server, load, all); DATABASE_URL=postgres://... for PostgreSQL.
+reliability: $(STAMP)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+	$(BIN)/python reliability/run.py $(or $(RELIABILITY_ARGS),all)
 
 check-deploy: $(STAMP)
 	COLLECTIVE_PRODUCTION=true SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
