@@ -69,17 +69,20 @@ def partner_get(initiative: Initiative, uid) -> Partner:
     )
 
 
-def membership_list(initiative: Initiative, *, search: str = "", role: str = "") -> QuerySet:
+def membership_list(
+    initiative: Initiative, *, search: str | None = None, role: str | None = None
+) -> QuerySet:
+    """The initiative's members, backbone first; `search` and `role` None filter nothing."""
     qs = Membership.objects.filter(initiative=initiative).select_related(
         "user", "partner__initiative"
     )
-    if search:
+    if search:  # (a blank search box is no search)
         qs = qs.filter(
             Q(user__username__icontains=search)
             | Q(user__display_name__icontains=search)
             | Q(user__email__icontains=search)
         )
-    if role:
+    if role is not None:
         qs = qs.filter(role=role)
     rank = Case(
         *[When(role=role, then=Value(-r)) for role, r in ROLE_RANK.items()],

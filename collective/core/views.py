@@ -192,9 +192,9 @@ def partner_delete(request, uid):
 def member_list(request):
     initiative = request.initiative
     search = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
+    role = request.GET.get("role")
     if role not in Role.values:
-        role = ""
+        role = None  # any role
     page = paginate(request, selectors.membership_list(initiative, search=search, role=role))
     can_manage = request.user.has_perm("core.manage_members", initiative)
     context = {

@@ -208,18 +208,21 @@ def amendment_decide(
 
 
 def voices_nudge(
-    *, actor, version: AgendaVersion, partner: Partner | None = None, level: str = ""
+    *, actor, version: AgendaVersion, partner: Partner | None = None, level: str | None = None
 ) -> int:
-    """Email the members of a partner (or at a level) who have not taken part yet."""
+    """Email the members of a partner (or at a level) who have not taken part yet.
+
+    `level`: a `Level` value, "none" (people who gave no level), or None/"" for any level."""
     from ..selectors import voices_silent_members
 
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
             "Nudge people while the consultation is open.", code="closed", kind=CONFLICT
         )
-    if partner is None and not level:
+    level = level or None  # a form's empty choice: any level
+    if partner is None and level is None:
         raise ApplicationError("Choose a partner or a level to nudge.")
-    if level and level != "none" and level not in Level.values:
+    if level is not None and level != "none" and level not in Level.values:
         raise ApplicationError(
             f"'{level}' is not a level.", errors={"level": [f"Choose one of: {Level.values}."]}
         )

@@ -145,3 +145,16 @@ def _drop_path_constraint():
             cursor.execute("ALTER TABLE core_partner DROP CONSTRAINT partner_path_shape")
         else:
             cursor.execute("PRAGMA ignore_check_constraints = ON")
+
+
+def test_selectors_take_none_for_no_filter(world, api_as):
+    """An empty string is a value, not "any": filters left as None filter nothing."""
+    from collective.core.selectors import membership_list
+
+    everyone = membership_list(world.initiative)
+    assert everyone.count() == 4
+    assert membership_list(world.initiative, role=None, search=None).count() == 4
+    assert membership_list(world.initiative, role=Role.VIEWER).count() == 1
+    assert membership_list(world.initiative, role="").count() == 0  # "" is no role at all
+    url = f"/api/v1/initiatives/{world.initiative.slug}/members/"
+    assert api_as("viewer").get(url, {"role": "", "search": ""}).json()["count"] == 4
