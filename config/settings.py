@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "collective.core.middleware.HtmxVaryMiddleware",
     "collective.core.throttling.SignInThrottleMiddleware",
     # Last: turns a lockout noticed during sign-in into the 429 answer.
     "axes.middleware.AxesMiddleware",
