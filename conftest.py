@@ -142,3 +142,12 @@ def api_as(world):
         return api
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Request counts of the throttles live in the cache: each test starts from none, so the
+    real limits apply within a test and never leak into the next one."""
+    from django.core.cache import cache
+
+    cache.clear()

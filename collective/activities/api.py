@@ -203,7 +203,7 @@ class RoundSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     status = serializers.CharField(read_only=True)
     opened_on = serializers.DateField(read_only=True)
-    closed_on = serializers.DateField(read_only=True)
+    closed_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class AnswerSerializer(StrictSerializer):

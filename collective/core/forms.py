@@ -2,11 +2,21 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 
+from . import limits
 from .choices import Level, Role, Stage, Visibility
 from .models import Initiative, Partner
+from .services import TOKEN_LIFETIMES
 
 User = get_user_model()
+
+
+def limit_length(field, limit: int) -> None:
+    """Give a form field (e.g. a model TextField's) a maximum length, checked and shown."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
 
 
 class ServiceErrorsMixin:
@@ -44,6 +54,7 @@ class InitiativeForm(ServiceErrorsMixin, forms.Form):
         help_text="Used in links, e.g. /i/youth-housing/. Leave empty to derive it from the name.",
     )
     purpose = forms.CharField(
+        max_length=limits.SHORT,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="The shared result everyone works toward, in one or two sentences.",
@@ -58,7 +69,9 @@ class InitiativeForm(ServiceErrorsMixin, forms.Form):
 
 class InitiativeSettingsForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(max_length=200)
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    purpose = forms.CharField(
+        max_length=limits.SHORT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices)
     stage = forms.ChoiceField(choices=Stage.choices)
     review_observations = forms.BooleanField(
@@ -93,6 +106,8 @@ class PartnerForm(ServiceErrorsMixin, forms.ModelForm):
             parents = parents.exclude(path__startswith=self.instance.path)
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = "— none (top level) —"
+        for name in ("description", "strengths"):
+            limit_length(self.fields[name], limits.MEDIUM)
 
     def _post_clean(self):
         # Validation of the model belongs to the service, not to the ModelForm.
@@ -125,6 +140,7 @@ class InvitationForm(MembershipForm):
         "their own link, with the role and partner below.",
     )
     message = forms.CharField(
+        max_length=limits.SHORT,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="Optional: a personal note that goes with the invitation.",
@@ -198,3 +214,18 @@ class AuditFilterForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["actor"].choices = [("", "Anyone"), *people]
         self.fields["kind"].choices = [("", "Any kind"), *[(k, k.title()) for k in kinds]]
+
+
+class ApiTokenForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="What uses it, so you recognise it later, e.g. 'Nightly import'.",
+    )
+    days = forms.TypedChoiceField(
+        label="Works for",
+        choices=[(str(d), label) for d, label in TOKEN_LIFETIMES.items()],
+        coerce=int,
+        initial="90",
+        help_text="It stops working after this; create a new one then.",
+    )

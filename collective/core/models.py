@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
 from .choices import Level, PartnerKind, Role, Stage, Visibility
 
@@ -275,3 +276,24 @@ class AuditEvent(models.Model):
             (field, value.get("from"), value.get("to"), value.get("from") is not None)
             for field, value in (self.changes or {}).items()
         ]
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a SHA-512 digest of it is stored, with the first
+    characters (`token_key`) to find it. People name their tokens, see when each was last used,
+    and revoke them on their profile page; every token expires."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name or 'API token'} of {self.user}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -14,18 +14,27 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
-from . import hooks
+from . import hooks, limits
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
 from .errors import CONFLICT, ApplicationError
-from .models import Initiative, Invitation, Membership, Partner
+from .models import ApiToken, Initiative, Invitation, Membership, Partner
 from .rules import forget_memberships
 
 User = get_user_model()
 
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "accounts", "invitations"}
+
+
+def _check_length(value, limit: int, field: str) -> None:
+    if value and len(value) > limit:
+        raise ApplicationError(
+            f"The {field.replace('_', ' ')} is too long.",
+            errors={field: [f"At most {limit:,} characters."]},
+        )
 
 
 def _check_choice(value: str, choices, field: str) -> None:
@@ -69,6 +78,7 @@ def initiative_create(
         )
     _check_choice(visibility, Visibility, "visibility")
     _check_choice(stage, Stage, "stage")
+    _check_length(purpose, limits.SHORT, "purpose")
     if Initiative.objects.filter(slug=slug).exists():
         raise ApplicationError(
             f"The address /i/{slug}/ is taken.",
@@ -106,6 +116,7 @@ def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
         _check_choice(fields["stage"], Stage, "stage")
     if "name" in fields and not (fields["name"] or "").strip():
         raise ApplicationError("Give the initiative a name.", errors={"name": ["Required."]})
+    _check_length(fields.get("purpose"), limits.SHORT, "purpose")
     before = snapshot(initiative, INITIATIVE_FIELDS)
     for key, value in fields.items():
         setattr(initiative, key, value)
@@ -151,6 +162,8 @@ def _validate_partner(initiative: Initiative, partner: Partner) -> None:
     if not partner.name:
         raise ApplicationError("Give the partner a name.", errors={"name": ["Required."]})
     _check_choice(partner.kind, PartnerKind, "kind")
+    _check_length(partner.description, limits.MEDIUM, "description")
+    _check_length(partner.strengths, limits.MEDIUM, "strengths")
     if partner.parent is not None:
         if partner.parent.initiative_id != initiative.pk:
             raise ApplicationError(
@@ -328,6 +341,19 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """The token of an invitation's link: derived from the row and the site's SECRET_KEY, never
+    stored. The database keeps only its hash, and the task that emails the link is queued with
+    the invitation's id only: the worker derives the link again, so neither the invitations
+    table nor the task queue's stored arguments hold a working link."""
+    stamp = int(invitation.created_at.timestamp() * 1_000_000)
+    return salted_hmac(
+        "collective.core.invitation",
+        f"{invitation.pk}:{invitation.email}:{stamp}",
+        algorithm="sha256",
+    ).hexdigest()
+
+
 def invitation_link(token: str) -> str:
     return settings.SITE_URL + reverse("core:invitation-accept", kwargs={"token": token})
 
@@ -350,6 +376,7 @@ def invitation_create(
             "Enter a valid email address.", errors={"email": ["Enter a valid email address."]}
         ) from exc
     _check_role_partner(initiative, role, partner)
+    _check_length(message, limits.SHORT, "message")
     if Membership.objects.filter(initiative=initiative, user__email__iexact=email).exists():
         raise ApplicationError(
             f"{email} is already a member of this initiative.",
@@ -357,7 +384,6 @@ def invitation_create(
             code="exists",
             kind=CONFLICT,
         )
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # A new invitation replaces any pending one for the same address.
         Invitation.objects.filter(
@@ -369,17 +395,21 @@ def invitation_create(
             role=role,
             partner=partner,
             message=message,
-            token_hash=_hash_token(token),
+            # A placeholder until the row has the id the token is derived from.
+            token_hash=secrets.token_hex(32),
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        token = invitation_token(invitation)
+        invitation.token_hash = _hash_token(token)
+        invitation.save(update_fields=["token_hash"])
         audit_record(
             actor=actor,
             verb="invited",
             target=invitation,
             changes={"email": email, "role": role, "partner": str(partner or "")},
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token))
+        transaction.on_commit(lambda: _send_invitation(invitation))
     return invitation, token
 
 
@@ -426,9 +456,25 @@ def invitations_create(
     return invitations
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    from .tasks import send_email
+def _send_invitation(invitation: Invitation) -> None:
+    from .tasks import send_invitation_email
 
+    send_invitation_email.enqueue(invitation_id=invitation.pk)
+
+
+def invitation_email(invitation_id: int) -> dict | None:
+    """The email of a pending invitation (subject, body, to), built by the worker; None when
+    the invitation is no longer pending or the site's key changed since it was made."""
+    invitation = (
+        Invitation.objects.select_related("initiative", "partner", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.state != "pending":
+        return None
+    token = invitation_token(invitation)
+    if _hash_token(token) != invitation.token_hash:
+        return None
     inviter = invitation.invited_by.name if invitation.invited_by else "The backbone team"
     role = invitation.get_role_display().lower()
     partner = f" for {invitation.partner}" if invitation.partner else ""
@@ -444,11 +490,11 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         f"{invitation.expires_at:%d %B %Y}):",
         invitation_link(token),
     ]
-    send_email.enqueue(
-        subject=f"Invitation to {invitation.initiative.name}",
-        body="\n".join(lines),
-        to=[invitation.email],
-    )
+    return {
+        "subject": f"Invitation to {invitation.initiative.name}",
+        "body": "\n".join(lines),
+        "to": [invitation.email],
+    }
 
 
 def invitation_get_by_token(token: str) -> Invitation:
@@ -604,3 +650,65 @@ def user_create(*, username: str, email: str, password: str, **profile):
         user.save()
         audit_record(actor=None, verb="created account", target=user)
     return user
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+TOKEN_LIFETIMES = {30: "30 days", 90: "90 days", 365: "1 year"}
+
+
+def api_token_create(*, actor, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `actor`; returns it and the token itself, shown once and never
+    stored (only its digest is). It expires after `days` (default: the site's lifetime)."""
+    from knox.settings import knox_settings
+
+    name = (name or "").strip()
+    if len(name) > 100:
+        raise ApplicationError(
+            "Keep the name under 100 characters.", errors={"name": ["Too long."]}
+        )
+    if days is not None and days not in TOKEN_LIFETIMES:
+        raise ApplicationError(
+            "Choose how long the token works.",
+            errors={"days": [f"One of: {', '.join(map(str, TOKEN_LIFETIMES))}."]},
+        )
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and _live_tokens(actor).count() >= limit:
+        raise ApplicationError(
+            f"You have {limit} tokens, the most one person may have: revoke one you no longer "
+            "use first.",
+            code="conflict",
+        )
+    lifetime = timedelta(days=days) if days else knox_settings.TOKEN_TTL
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(
+            user=actor, expiry=lifetime, name=name or f"Token of {timezone.localdate():%d %b %Y}"
+        )
+        audit_record(
+            actor=actor,
+            verb="created API token",
+            target=token,
+            changes={"name": token.name, "expires": token.expiry},
+        )
+    return token, secret
+
+
+def _live_tokens(user):
+    from django.db.models import Q
+
+    return ApiToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )
+
+
+def api_token_list(user):
+    """The person's tokens that still work, newest first."""
+    return _live_tokens(user).order_by("-created")
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise ApplicationError("That token is not yours.", code="not_found")
+    with transaction.atomic():
+        audit_record(actor=actor, verb="revoked API token", target=token)
+        ApiToken.objects.filter(pk=token.pk).delete()

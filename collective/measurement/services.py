@@ -111,6 +111,9 @@ def _decimal_field(value, field_name: str) -> Decimal | None:
     return parsed
 
 
+BREAKDOWN_VALUES_MAX = 100  # each is a column of the breakdown chart and a row per period
+
+
 def _validate_indicator(indicator: Indicator, outcomes) -> None:
     errors: dict[str, list[str]] = {}
 
@@ -175,6 +178,8 @@ def _validate_indicator(indicator: Indicator, outcomes) -> None:
         add("breakdown_values", "Each value may appear once.")
     if any(len(v) > 60 for v in values):
         add("breakdown_values", "Each value may be at most 60 characters long.")
+    if len(values) > BREAKDOWN_VALUES_MAX:
+        add("breakdown_values", f"At most {BREAKDOWN_VALUES_MAX} values.")
     indicator.breakdown_values = values
     if indicator.decimals is None or not 0 <= int(indicator.decimals) <= 6:
         add("decimals", "Between 0 and 6.")
