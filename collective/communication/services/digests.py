@@ -1,0 +1,111 @@
+"""Digests: fixed daily or weekly windows in each person's own time zone.
+
+A window closes at the person's digest hour (daily) or at that hour on Monday (weekly). A run
+after the window closed sends at most one digest per person and window (`DigestRun` is unique
+per person and window key) with their unread notifications not emailed yet, grouped by the
+object they are about, newest first. Nothing is sent when there is nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..choices import EmailMode
+from ..emails import digest_email
+from ..models import DigestRun, Notification, NotificationPreference
+from ..recurrence import zone
+
+LOOKBACK = dt.timedelta(days=15)
+
+
+def _at(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=tz)
+
+
+def last_window(mode: str, tz_name: str, hour: int, now: dt.datetime):
+    """(key, start, end) of the latest window that has closed by `now` (aware datetimes)."""
+    tz = zone(tz_name)
+    local = now.astimezone(tz)
+    if mode == EmailMode.WEEKLY:
+        monday = local.date() - dt.timedelta(days=local.weekday())
+        end = _at(monday, hour, tz)
+        if end > now:
+            end = _at(monday - dt.timedelta(days=7), hour, tz)
+        start = _at(end.date() - dt.timedelta(days=7), hour, tz)
+        year, week, _ = end.date().isocalendar()
+        return f"weekly:{year}-W{week:02d}", start, end
+    end = _at(local.date(), hour, tz)
+    if end > now:
+        end = _at(local.date() - dt.timedelta(days=1), hour, tz)
+    start = _at(end.date() - dt.timedelta(days=1), hour, tz)
+    return f"daily:{end.date().isoformat()}", start, end
+
+
+def _groups(items: list[Notification]) -> list[dict]:
+    groups: OrderedDict = OrderedDict()
+    for n in sorted(items, key=lambda n: (n.created_at, n.pk), reverse=True):
+        key = (n.initiative_id, n.target_type, n.target_id or f"n{n.pk}")
+        if key not in groups:
+            groups[key] = {
+                "label": n.target_label or n.title,
+                "url": n.url,
+                "initiative": n.initiative,
+                "items": [],
+            }
+        groups[key]["items"].append(n)
+    return list(groups.values())
+
+
+def send_digests(now: dt.datetime | None = None) -> int:
+    """Send the digests that are due. Returns how many were sent."""
+    now = now or timezone.now()
+    candidates = set(
+        Notification.objects.filter(
+            read_at__isnull=True, emailed_at__isnull=True, created_at__gte=now - LOOKBACK
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    if not candidates:
+        return 0
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=candidates)}
+    messages, sent = [], 0
+    connection = get_connection()
+    for user_id in sorted(candidates):
+        pref = prefs.get(user_id) or NotificationPreference(user_id=user_id)
+        if pref.email_mode not in (EmailMode.DAILY, EmailMode.WEEKLY):
+            continue
+        key, _start, end = last_window(pref.email_mode, pref.time_zone, pref.digest_hour, now)
+        if DigestRun.objects.filter(user_id=user_id, window=key).exists():
+            continue
+        items = list(
+            Notification.objects.filter(
+                user_id=user_id,
+                read_at__isnull=True,
+                emailed_at__isnull=True,
+                created_at__lt=end,
+                created_at__gte=end - LOOKBACK,
+            ).select_related("initiative", "user")
+        )
+        if not items or not items[0].user.email:
+            continue
+        try:
+            with transaction.atomic():
+                DigestRun.objects.create(
+                    user_id=user_id, window=key, sent_at=now, item_count=len(items)
+                )
+                Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
+        except IntegrityError:
+            continue  # another run sent this window's digest meanwhile
+        label = "this week" if pref.email_mode == EmailMode.WEEKLY else "since yesterday"
+        messages.append(digest_email(items[0].user, _groups(items), label))
+        sent += 1
+    if messages:
+        connection.send_messages(messages)
+    return sent
