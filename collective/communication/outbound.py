@@ -58,13 +58,15 @@ def address_problem(address: str) -> str | None:
             mapped = ip.teredo[1]
         if mapped is not None:
             ip = mapped
+    if ip.is_unspecified:
+        return "an address that is not public"
     if ip.is_loopback:
         return None if _loopback_allowed() else "a loopback address"
     if ip.is_link_local:
         return "a link-local address"
     if ip.is_private:
         return "a private address"
-    if ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global:
+    if ip.is_multicast or ip.is_reserved or not ip.is_global:
         return "an address that is not public"
     return None
 
@@ -126,8 +128,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post(url: str, body: bytes, headers: dict, *, timeout: float = READ_TIMEOUT) -> Response:
+def post(url: str, body: bytes, headers: dict, *, timeout: float | None = None) -> Response:
     """POST `body` to `url` through the guard. Raises UnsafeURL or OSError."""
+    timeout = timeout or READ_TIMEOUT
     target = resolve(url)
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = cls(target, timeout=min(timeout, CONNECT_TIMEOUT))

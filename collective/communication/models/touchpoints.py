@@ -1,5 +1,6 @@
 """Touchpoints: recurring series, their occurrences, agendas, attendance and minutes."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -29,8 +30,10 @@ class TouchpointSeries(InitiativeOwned):
     rrule = models.CharField(
         max_length=300, help_text="The recurrence as an iCalendar RRULE (kept by the services)."
     )
-    # Wall-clock start in the series' time zone: occurrences keep it across daylight saving.
-    first_start = models.DateTimeField(help_text="Naive local start of the first occurrence.")
+    # Wall-clock date and time in the series' time zone: occurrences keep the time of day
+    # across daylight saving.
+    first_date = models.DateField(help_text="Date of the first meeting.")
+    start_time = models.TimeField(help_text="Local start time in the series' time zone.")
     time_zone = models.CharField(max_length=64, default="UTC")
     duration_minutes = models.PositiveIntegerField(default=60)
     facilitator = models.ForeignKey(
@@ -50,6 +53,11 @@ class TouchpointSeries(InitiativeOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def first_start(self) -> dt.datetime:
+        """The first meeting's start as a naive local time in the series' time zone."""
+        return dt.datetime.combine(self.first_date, self.start_time)
 
     def get_absolute_url(self) -> str:
         return reverse(

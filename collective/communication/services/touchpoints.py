@@ -51,7 +51,8 @@ SERIES_FIELDS = [
     "purpose",
     "cadence",
     "rrule",
-    "first_start",
+    "first_date",
+    "start_time",
     "time_zone",
     "duration_minutes",
     "facilitator",
@@ -75,7 +76,8 @@ def _check_series_input(initiative, data: dict) -> dict:
             "Give the date and time of the first meeting.",
             errors={"first_start": ["Required."]},
         )
-    data["first_start"] = first.replace(tzinfo=None, second=0, microsecond=0)
+    first = first.replace(tzinfo=None, second=0, microsecond=0)
+    data["first_date"], data["start_time"] = first.date(), first.time()
     duration = data.get("duration_minutes") or 60
     if not 5 <= int(duration) <= 24 * 60:
         raise ApplicationError(
@@ -83,9 +85,7 @@ def _check_series_input(initiative, data: dict) -> dict:
             errors={"duration_minutes": ["Between 5 and 1,440 minutes."]},
         )
     data["duration_minutes"] = int(duration)
-    data["rrule"] = recurrence.rule_for(
-        data["cadence"], data["first_start"], data.get("rrule") or ""
-    )
+    data["rrule"] = recurrence.rule_for(data["cadence"], first, data.get("rrule") or "")
     days = data.get("correction_days", 5)
     if not 0 <= int(days) <= 60:
         raise ApplicationError(
@@ -99,6 +99,7 @@ def _check_series_input(initiative, data: dict) -> dict:
 
 def series_create(*, actor, initiative, partners=(), members=(), **fields) -> TouchpointSeries:
     data = _check_series_input(initiative, {"correction_days": 5, **fields})
+    data.pop("first_start")
     for partner in partners:
         check_partner(initiative, partner, "partners")
     for member in members:
@@ -120,15 +121,17 @@ def series_create(*, actor, initiative, partners=(), members=(), **fields) -> To
 def series_update(
     *, actor, series: TouchpointSeries, partners=None, members=None, **fields
 ) -> TouchpointSeries:
-    unknown = set(fields) - set(SERIES_FIELDS)
+    unknown = set(fields) - set(SERIES_FIELDS) - {"first_start"}
     if unknown:
         raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
     current = {name: getattr(series, name) for name in SERIES_FIELDS}
+    current["first_start"] = series.first_start
     if fields.get("cadence", current["cadence"]) != Cadence.CUSTOM and "rrule" not in fields:
         fields["rrule"] = ""
     data = _check_series_input(series.initiative, {**current, **fields})
+    data.pop("first_start")
     before = snapshot(series, SERIES_FIELDS)
-    timing = ("rrule", "first_start", "time_zone", "duration_minutes")
+    timing = ("rrule", "first_date", "start_time", "time_zone", "duration_minutes")
     with transaction.atomic():
         for name, value in data.items():
             setattr(series, name, value)

@@ -4,6 +4,7 @@ the initiative's communication settings."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,9 +68,11 @@ def notifications(request):
 
 @initiative_view("communication.view")
 def notification_open(request, pk):
-    notification = Notification.objects.filter(pk=pk, user=request.user).first()
+    notification = Notification.objects.filter(pk=pk, initiative=request.initiative).first()
     if notification is None:
         raise Http404("No such notification.")
+    if notification.user_id != request.user.pk:
+        raise PermissionDenied
     services.notification_read(user=request.user, notification=notification)
     url = notification.url or reverse(
         "communication:notifications", kwargs={"slug": request.initiative.slug}
@@ -154,11 +157,11 @@ def feed_create(request):
 @require_POST
 @initiative_view("communication.view")
 def feed_revoke(request, uid):
-    feed = CalendarFeed.objects.filter(
-        initiative=request.initiative, user=request.user, uid=uid
-    ).first()
+    feed = CalendarFeed.objects.filter(initiative=request.initiative, uid=uid).first()
     if feed is None:
         raise Http404("No such feed.")
+    if feed.user_id != request.user.pk:
+        raise PermissionDenied
     return run(
         request,
         lambda: services.feed_revoke(actor=request.user, feed=feed),
