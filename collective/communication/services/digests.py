@@ -25,7 +25,8 @@ LOOKBACK = dt.timedelta(days=15)
 
 
 def _at(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=tz)
+    """The local hour of a day, as UTC (so differences count real hours across DST)."""
+    return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=tz).astimezone(dt.UTC)
 
 
 def last_window(mode: str, tz_name: str, hour: int, now: dt.datetime):
@@ -34,17 +35,16 @@ def last_window(mode: str, tz_name: str, hour: int, now: dt.datetime):
     local = now.astimezone(tz)
     if mode == EmailMode.WEEKLY:
         monday = local.date() - dt.timedelta(days=local.weekday())
-        end = _at(monday, hour, tz)
-        if end > now:
-            end = _at(monday - dt.timedelta(days=7), hour, tz)
-        start = _at(end.date() - dt.timedelta(days=7), hour, tz)
-        year, week, _ = end.date().isocalendar()
+        if _at(monday, hour, tz) > now:
+            monday -= dt.timedelta(days=7)
+        end, start = _at(monday, hour, tz), _at(monday - dt.timedelta(days=7), hour, tz)
+        year, week, _ = monday.isocalendar()
         return f"weekly:{year}-W{week:02d}", start, end
-    end = _at(local.date(), hour, tz)
-    if end > now:
-        end = _at(local.date() - dt.timedelta(days=1), hour, tz)
-    start = _at(end.date() - dt.timedelta(days=1), hour, tz)
-    return f"daily:{end.date().isoformat()}", start, end
+    day = local.date()
+    if _at(day, hour, tz) > now:
+        day -= dt.timedelta(days=1)
+    end, start = _at(day, hour, tz), _at(day - dt.timedelta(days=1), hour, tz)
+    return f"daily:{day.isoformat()}", start, end
 
 
 def _groups(items: list[Notification]) -> list[dict]:

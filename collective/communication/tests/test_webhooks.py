@@ -60,11 +60,10 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(world, receiver, co
     assert len(headers["webhook-signature"].split(" ")) == 2
     Webhook(old).verify(request["body"], headers)
     Webhook(endpoint.secret).verify(request["body"], headers)
-    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
-        with commits():
-            services.delivery_replay(
-                actor=world.users["backbone"], delivery=WebhookDelivery.objects.get()
-            )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)), commits():
+        services.delivery_replay(
+            actor=world.users["backbone"], delivery=WebhookDelivery.objects.get()
+        )
     request = receiver.requests[-1]
     headers = {k.lower(): v for k, v in request["headers"].items()}
     assert len(headers["webhook-signature"].split(" ")) == 1
@@ -74,9 +73,8 @@ def test_failures_retry_with_backoff_then_succeed_keeping_the_id(world, receiver
     endpoint = _endpoint(world, receiver)
     receiver.replies = [(500, {}), (302, {"Location": "https://elsewhere.example/"}), (204, {})]
     start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        with commits():
-            make_decision(world)
+    with time_machine.travel(start, tick=False), commits():
+        make_decision(world)
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "retrying" and delivery.attempts == 1
     assert 4 <= (delivery.next_attempt_at - start).total_seconds() <= 6  # 5 s ± 20 %
@@ -99,9 +97,8 @@ def test_retry_after_is_respected(world, receiver, commits):
     _endpoint(world, receiver)
     receiver.replies = [(429, {"Retry-After": "120"})]
     start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        with commits():
-            make_decision(world)
+    with time_machine.travel(start, tick=False), commits():
+        make_decision(world)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.next_attempt_at - start).total_seconds() >= 120
 
@@ -209,9 +206,8 @@ def test_a_slow_receiver_never_blocks_a_request(world, receiver, commits, client
 def test_timeouts_count_as_failures(world, receiver, commits):
     _endpoint(world, receiver)
     receiver.delay = 2
-    with mock.patch.object(outbound, "READ_TIMEOUT", 0.5):
-        with commits():
-            make_decision(world)
+    with mock.patch.object(outbound, "READ_TIMEOUT", 0.5), commits():
+        make_decision(world)
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "retrying" and "timed out" in delivery.last_error.lower()
 
@@ -246,32 +242,32 @@ def test_unsafe_addresses_are_refused_and_nothing_is_saved(world, url, message):
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(world):
-    with mock.patch("socket.getaddrinfo", return_value=[(2, 1, 6, "", ("10.0.0.7", 443))]):
-        with pytest.raises(ApplicationError, match="private"):
-            services.webhook_create(
-                actor=world.users["backbone"],
-                initiative=world.initiative,
-                name="X",
-                url="https://intranet.example.com/",
-            )
+    private = [(2, 1, 6, "", ("10.0.0.7", 443))]
+    with (
+        mock.patch("socket.getaddrinfo", return_value=private),
+        pytest.raises(ApplicationError, match="private"),
+    ):
+        services.webhook_create(
+            actor=world.users["backbone"],
+            initiative=world.initiative,
+            name="X",
+            url="https://intranet.example.com/",
+        )
     assert not WebhookEndpoint.objects.exists()
 
 
 def test_dns_rebinding_is_caught_when_sending(world, commits):
     """Public when the webhook was saved, private when it is sent: refused, nothing sent."""
     endpoint = make_webhook(world)
-    answers = iter(
-        [
-            [(2, 1, 6, "", ("10.0.0.7", 443))],
-        ]
-    )
+    # make_webhook resolved the name to a public address; now the same name answers private.
+    answers = iter([[(2, 1, 6, "", ("10.0.0.7", 443))]])
     connections = []
     with (
         mock.patch("socket.getaddrinfo", side_effect=lambda *a, **k: next(answers)),
         mock.patch("socket.create_connection", side_effect=lambda *a, **k: connections.append(a)),
+        commits(),
     ):
-        with commits():
-            make_decision(world)
+        make_decision(world)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.state == "retrying" and "private" in delivery.last_error
     assert connections == []
@@ -308,6 +304,8 @@ def test_the_resolved_address_is_pinned_for_the_request(world, receiver, commits
 
 def test_resolve_checks_every_answer():
     answers = [(2, 1, 6, "", ("93.184.215.14", 443)), (2, 1, 6, "", ("192.168.1.1", 443))]
-    with mock.patch("socket.getaddrinfo", return_value=answers):
-        with pytest.raises(outbound.UnsafeURL, match="private"):
-            outbound.resolve("https://mixed.example.com/")
+    with (
+        mock.patch("socket.getaddrinfo", return_value=answers),
+        pytest.raises(outbound.UnsafeURL, match="private"),
+    ):
+        outbound.resolve("https://mixed.example.com/")
