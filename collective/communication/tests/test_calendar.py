@@ -26,7 +26,7 @@ def series(world):
             title="Working group",
             kind="working",
             cadence="weekly",
-            first_start=dt.datetime(2026, 3, 10, 10, 0),  # Tuesdays 10:00 London
+            first_start=dt.datetime(2026, 3, 10, 10, 0, tzinfo=LONDON),  # Tuesdays 10:00
             time_zone="Europe/London",
             duration_minutes=90,
             location="Room 4",
@@ -144,7 +144,7 @@ def test_a_malformed_rrule_is_refused_and_nothing_is_saved(world):
                 kind="working",
                 cadence="custom",
                 rrule=rule,
-                first_start=dt.datetime(2030, 1, 1, 10, 0),
+                first_start=dt.datetime(2030, 1, 1, 10, 0, tzinfo=LONDON),
                 time_zone="Europe/London",
             )
         assert message in error.value.message, rule
@@ -168,6 +168,6 @@ def _third_thursdays(world):
         kind="learning",
         cadence="custom",
         rrule="RRULE:FREQ=MONTHLY;BYDAY=+3TH;COUNT=4",
-        first_start=dt.datetime(2026, 4, 16, 15, 0),
+        first_start=dt.datetime(2026, 4, 16, 15, 0, tzinfo=ZoneInfo("America/New_York")),
         time_zone="America/New_York",
     )
