@@ -42,13 +42,16 @@ def future_meeting(w, series=None) -> Occurrence:
     return series.occurrences.filter(start__gt=timezone.now()).order_by("start").first()
 
 
-def make_action(w, *, owner=None, days=7, **extra):
+_CONTRIBUTOR = object()
+
+
+def make_action(w, *, owner=_CONTRIBUTOR, days=7, **extra):
     return services.action_create(
         actor=w.users["backbone"],
         initiative=w.initiative,
         title=extra.pop("title", "Draft the hand-off checklist"),
         due_date=timezone.localdate() + dt.timedelta(days=days),
-        owner=owner or w.users["contributor"],
+        owner=w.users["contributor"] if owner is _CONTRIBUTOR else owner,
         **extra,
     )
 
