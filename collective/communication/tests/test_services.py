@@ -132,9 +132,11 @@ def test_minutes_draft_corrections_locked(world):
     services.minutes_open_corrections(actor=world.users["backbone"], occurrence=meeting)
     assert Notification.objects.filter(user=world.users["viewer"], kind="meeting").exists()
     services.minutes_correct(actor=world.users["viewer"], occurrence=meeting, body="Tuesday.")
-    with time_machine.travel(timezone.now() + dt.timedelta(days=6)):
-        with pytest.raises(ApplicationError, match="passed"):
-            services.minutes_correct(actor=world.users["viewer"], occurrence=meeting, body="Late")
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=6)),
+        pytest.raises(ApplicationError, match="passed"),
+    ):
+        services.minutes_correct(actor=world.users["viewer"], occurrence=meeting, body="Late")
     services.minutes_lock(actor=world.users["backbone"], occurrence=meeting)
     with pytest.raises(ApplicationError, match="locked"):
         services.minutes_save(actor=world.users["backbone"], occurrence=meeting, minutes="Edit")
