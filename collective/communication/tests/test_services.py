@@ -203,9 +203,11 @@ def test_a_second_vote_and_a_vote_after_the_deadline_are_refused(world):
     services.decision_vote(actor=world.users["viewer"], decision=proposal, stance="abstain")
     with pytest.raises(ApplicationError, match="already responded"):
         services.decision_vote(actor=world.users["viewer"], decision=proposal, stance="support")
-    with time_machine.travel(proposal.deadline + dt.timedelta(minutes=1)):
-        with pytest.raises(ApplicationError, match="deadline for responses passed"):
-            services.decision_vote(actor=world.users["lead"], decision=proposal, stance="support")
+    with (
+        time_machine.travel(proposal.deadline + dt.timedelta(minutes=1)),
+        pytest.raises(ApplicationError, match="deadline for responses passed"),
+    ):
+        services.decision_vote(actor=world.users["lead"], decision=proposal, stance="support")
     with pytest.raises(ApplicationError, match="Only the people asked") as error:
         services.decision_vote(actor=world.users["backbone"], decision=proposal, stance="support")
     assert error.value.code == "forbidden"
