@@ -135,7 +135,9 @@ def webhook_get(initiative, uid):
 
 
 def series_list(initiative) -> QuerySet:
-    return TouchpointSeries.objects.filter(initiative=initiative).select_related("facilitator")
+    return TouchpointSeries.objects.filter(initiative=initiative).select_related(
+        "facilitator", "initiative"
+    )
 
 
 def occurrences_upcoming(initiative, *, now=None, limit=20) -> QuerySet:
@@ -143,7 +145,7 @@ def occurrences_upcoming(initiative, *, now=None, limit=20) -> QuerySet:
     return (
         Occurrence.objects.filter(initiative=initiative, end__gte=now)
         .exclude(status=OccurrenceStatus.CLOSED)
-        .select_related("series")
+        .select_related("series", "initiative")
         .order_by("start")[:limit]
     )
 
@@ -154,7 +156,7 @@ def occurrences_to_close(initiative, *, now=None) -> QuerySet:
         Occurrence.objects.filter(
             initiative=initiative, status=OccurrenceStatus.SCHEDULED, end__lt=now
         )
-        .select_related("series")
+        .select_related("series", "initiative")
         .order_by("-start")
     )
 
@@ -163,7 +165,7 @@ def occurrences_recent(initiative, *, now=None, limit=10) -> QuerySet:
     now = now or timezone.now()
     return (
         Occurrence.objects.filter(initiative=initiative, status=OccurrenceStatus.CLOSED)
-        .select_related("series")
+        .select_related("series", "initiative")
         .order_by("-start")[:limit]
     )
 
@@ -181,7 +183,7 @@ def platform_occurrences(series: TouchpointSeries, start: dt.datetime, end: dt.d
 def action_list(initiative) -> QuerySet:
     return (
         ActionItem.objects.filter(initiative=initiative)
-        .select_related("owner", "owner_partner", "decision", "occurrence__series")
+        .select_related("initiative", "owner", "owner_partner", "decision", "occurrence__series")
         .order_by("due_date", "id")
     )
 
@@ -199,24 +201,24 @@ def my_actions(initiative, user) -> QuerySet:
 def update_list(initiative) -> QuerySet:
     return (
         Update.objects.filter(initiative=initiative)
-        .select_related("partner", "author", "outcome", "indicator")
+        .select_related("initiative", "partner", "author", "outcome", "indicator")
         .annotate(offer_count=Count("offers"))
         .order_by("-created_at", "-id")
     )
 
 
 def discussion_list(initiative) -> QuerySet:
-    return Discussion.objects.filter(initiative=initiative).select_related("author")
+    return Discussion.objects.filter(initiative=initiative).select_related("author", "initiative")
 
 
 def feedback_list(initiative) -> QuerySet:
     return Feedback.objects.filter(initiative=initiative).select_related(
-        "author", "partner", "responded_by"
+        "initiative", "author", "partner", "responded_by"
     )
 
 
 def decision_list(initiative) -> QuerySet:
-    return Decision.objects.filter(initiative=initiative).select_related("owner")
+    return Decision.objects.filter(initiative=initiative).select_related("owner", "initiative")
 
 
 # --- Agenda from evidence --------------------------------------------------------------------

@@ -449,7 +449,7 @@ def meeting_list(request):
     """Every meeting of the initiative, newest first (paginated)."""
     qs = (
         Occurrence.objects.filter(initiative=request.initiative)
-        .select_related("series")
+        .select_related("series", "initiative")
         .order_by("-start")
     )
     return render_page(
