@@ -113,7 +113,7 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
         facilitator=lead,
         location="https://meet.example.org/handoffs",
     )
-    services.series_create(
+    learning = services.series_create(
         actor=backbone,
         initiative=initiative,
         title="Quarterly learning session",
@@ -134,7 +134,9 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
     outcome = Outcome.objects.filter(initiative=initiative, retired=False).first()
     indicator = Indicator.objects.filter(initiative=initiative, archived=False).first()
     decisions = []
-    past = list(steering.occurrences.filter(start__lt=now).order_by("start"))
+    # Meetings that ended more than a day ago get their history; one in progress is left alone.
+    ended = now - dt.timedelta(days=1)
+    past = list(steering.occurrences.filter(end__lt=ended).order_by("start"))
     for index, occ in enumerate(past):
         topic = STEERING_TOPICS[index % len(STEERING_TOPICS)]
         if index == 4:
@@ -206,12 +208,21 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
             review_date=timezone.localdate(occ.start) + dt.timedelta(days=90),
         )
         _back(Occurrence, occ.pk, closed_at=occ.end + dt.timedelta(hours=2))
-    for occ in working.occurrences.filter(start__lt=now).order_by("start")[:20]:
+    for occ in working.occurrences.filter(end__lt=ended).order_by("start"):
         services.agenda_item_add(actor=lead, occurrence=occ, title="Hand-offs this fortnight")
         services.minutes_save(
             actor=lead, occurrence=occ, minutes="- Walked through last fortnight's hand-offs.\n"
         )
         services.meeting_close(actor=lead, occurrence=occ)
+    for occ in learning.occurrences.filter(end__lt=ended).order_by("start"):
+        services.agenda_item_add(actor=backbone, occurrence=occ, title="What we learnt")
+        services.minutes_save(
+            actor=backbone,
+            occurrence=occ,
+            minutes="- Each partner shared one thing that worked and one that did not.\n",
+        )
+        services.meeting_close(actor=backbone, occurrence=occ)
+        services.minutes_lock(actor=backbone, occurrence=occ)
     # Reviews: the oldest decisions were reviewed, one is due for review now.
     for decision in decisions[:3]:
         services.decision_review(

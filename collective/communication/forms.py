@@ -286,11 +286,14 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from .models import Occurrence
 
-        self.fields["occurrence"].queryset = (
+        recent = list(
             Occurrence.objects.filter(initiative=initiative, start__lte=timezone.now())
             .exclude(status="cancelled")
-            .select_related("series")
-            .order_by("-start")[:30]
+            .order_by("-start")
+            .values_list("pk", flat=True)[:30]
+        )
+        self.fields["occurrence"].queryset = (
+            Occurrence.objects.filter(pk__in=recent).select_related("series").order_by("-start")
         )
         self.fields["owner"].queryset = _members(initiative)
         self.fields["outcomes"].queryset = _outcomes(initiative)

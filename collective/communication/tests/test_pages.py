@@ -187,3 +187,18 @@ def test_close_meeting_page_records_results(world, client):
     assert meeting.is_closed
     follow = client.get(response["Location"]).content.decode()
     assert "1 unfinished item carried over" in follow
+
+
+def test_recording_a_decision_in_a_meeting_from_the_page(world, bb):
+    meeting = past_meeting(world)
+    response = bb.post(
+        f"/i/{SLUG}/communication/decisions/new/?meeting={meeting.uid}",
+        {
+            "title": "Shared form",
+            "statement": "We use it.",
+            "method": "meeting",
+            "occurrence": meeting.pk,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert meeting.decisions.count() == 1
