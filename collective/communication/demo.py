@@ -223,8 +223,8 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
         )
         services.meeting_close(actor=backbone, occurrence=occ)
         services.minutes_lock(actor=backbone, occurrence=occ)
-    # Reviews: the oldest decisions were reviewed, one is due for review now.
-    for decision in decisions[:3]:
+    # Reviews: decisions were reviewed on time, except the latest one now due for review.
+    for decision in decisions[:-2]:
         services.decision_review(
             actor=backbone,
             decision=decision,

@@ -37,5 +37,6 @@ def index(request):
         "figures": figures,
         "has_series": selectors.series_list(initiative).exists(),
         "today": timezone.localdate(),
+        "now": now,
     }
     return render_page(request, "communication/index.html", context)
