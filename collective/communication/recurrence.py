@@ -4,6 +4,7 @@ python-dateutil in the series' own time zone (wall-clock times survive daylight 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrulestr
@@ -19,9 +20,14 @@ HORIZON_DAYS = 400  # occurrences are kept as rows this far ahead
 MAX_OCCURRENCES = 800
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # walks the tz database: once per process
+
+
 def zone(name: str) -> ZoneInfo:
     try:
-        if name not in available_timezones():
+        if name not in _known_zones():
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -63,36 +63,44 @@ def _groups(items: list[Notification]) -> list[dict]:
 
 
 def send_digests(now: dt.datetime | None = None) -> int:
-    """Send the digests that are due. Returns how many were sent."""
+    """Send the digests that are due. Returns how many were sent.
+
+    Reads every candidate notification in one query and the digests already sent in another,
+    so the cost does not grow with a query per person."""
     now = now or timezone.now()
-    candidates = set(
+    pending: dict[int, list[Notification]] = {}
+    for n in (
         Notification.objects.filter(
-            read_at__isnull=True, emailed_at__isnull=True, created_at__gte=now - LOOKBACK
+            read_at__isnull=True,
+            emailed_at__isnull=True,
+            created_at__gte=now - LOOKBACK,
+            created_at__lt=now,
         )
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    if not candidates:
+        .select_related("initiative", "user")
+        .order_by("user_id", "created_at")
+    ):
+        pending.setdefault(n.user_id, []).append(n)
+    if not pending:
         return 0
-    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=candidates)}
-    messages, sent = [], 0
-    connection = get_connection()
-    for user_id in sorted(candidates):
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=pending)}
+    windows = {}
+    for user_id in pending:
         pref = prefs.get(user_id) or NotificationPreference(user_id=user_id)
-        if pref.email_mode not in (EmailMode.DAILY, EmailMode.WEEKLY):
+        if pref.email_mode in (EmailMode.DAILY, EmailMode.WEEKLY):
+            windows[user_id] = (
+                pref.email_mode,
+                *last_window(pref.email_mode, pref.time_zone, pref.digest_hour, now),
+            )
+    done = set(
+        DigestRun.objects.filter(
+            user_id__in=list(windows), window__in={w[1] for w in windows.values()}
+        ).values_list("user_id", "window")
+    )
+    messages, sent = [], 0
+    for user_id, (mode, key, _start, end) in sorted(windows.items()):
+        if (user_id, key) in done:
             continue
-        key, _start, end = last_window(pref.email_mode, pref.time_zone, pref.digest_hour, now)
-        if DigestRun.objects.filter(user_id=user_id, window=key).exists():
-            continue
-        items = list(
-            Notification.objects.filter(
-                user_id=user_id,
-                read_at__isnull=True,
-                emailed_at__isnull=True,
-                created_at__lt=end,
-                created_at__gte=end - LOOKBACK,
-            ).select_related("initiative", "user")
-        )
+        items = [n for n in pending[user_id] if n.created_at < end]
         if not items or not items[0].user.email:
             continue
         try:
@@ -103,9 +111,9 @@ def send_digests(now: dt.datetime | None = None) -> int:
                 Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
         except IntegrityError:
             continue  # another run sent this window's digest meanwhile
-        label = "this week" if pref.email_mode == EmailMode.WEEKLY else "since yesterday"
+        label = "this week" if mode == EmailMode.WEEKLY else "since yesterday"
         messages.append(digest_email(items[0].user, _groups(items), label))
         sent += 1
     if messages:
-        connection.send_messages(messages)
+        get_connection().send_messages(messages)
     return sent

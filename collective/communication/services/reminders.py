@@ -98,7 +98,11 @@ def _when(due: dt.date, today: dt.date) -> str:
 
 
 def _data_reminders(initiative, config, today) -> list[Reminder]:
-    """Data due and overdue, from shared measurement's reporting duties of each partner."""
+    """Data due and overdue, from shared measurement's reporting duties of each partner: one
+    reminder per person and partner listing what is due. Its key names the duties it lists (with
+    the repeat number of overdue ones), so it goes again only when that list changes."""
+    import hashlib
+
     from collective.measurement.selectors import reporting_duties
 
     people = defaultdict(list)
@@ -107,37 +111,46 @@ def _data_reminders(initiative, config, today) -> list[Reminder]:
     ).values_list("partner_id", "user_id"):
         people[partner_id].append(user_id)
     found = []
-    partners = {p.pk: p for p in initiative.partners.all()}
+    partners = {p.pk: p for p in initiative.partners.filter(pk__in=list(people))}
+    url = f"/i/{initiative.slug}/measures/"
     for partner_id, user_ids in people.items():
         partner = partners.get(partner_id)
         if partner is None:
             continue
+        due, late, parts = [], [], []
         for duty in reporting_duties(initiative, partner, today=today, window=2):
-            state, days = duty["state"], duty["days"]
-            indicator = duty["indicator"]
-            subject = f"data:{indicator.pk}:{partner_id}:{duty['period']}"
-            url = f"/i/{initiative.slug}/measures/"
+            state, days, indicator = duty["state"], duty["days"], duty["indicator"]
             if state == "due" and days <= config.remind_days_before:
-                key_base, title = (
-                    f"data-due:{indicator.pk}:{partner_id}:{duty['period']}",
-                    f"Data due {_when(duty['due_date'], today)}: {indicator.name} "
-                    f"({duty['label']}) for {partner.label}",
+                due.append(
+                    f"{indicator.name} ({duty['label']}), due {_when(duty['due_date'], today)}"
                 )
+                parts.append(f"{indicator.pk}:{duty['period']}:due")
             elif state == "overdue":
-                late = -days
-                key_base = (
-                    f"data-overdue:{indicator.pk}:{partner_id}:{duty['period']}:"
-                    f"{_repeat(late, config.repeat_overdue_days)}"
-                )
-                title = (
-                    f"Data {late} day{'s' if late != 1 else ''} late: {indicator.name} "
-                    f"({duty['label']}) for {partner.label}"
-                )
-            else:
-                continue
-            found += [
-                Reminder(f"{key_base}:{u}", initiative, u, subject, title, url) for u in user_ids
-            ]
+                late.append(f"{indicator.name} ({duty['label']}), {-days} days late")
+                repeat = _repeat(-days, config.repeat_overdue_days)
+                parts.append(f"{indicator.pk}:{duty['period']}:late{repeat}")
+        if not parts:
+            continue
+        digest = hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:16]
+        if late:
+            title = (
+                f"Data late for {partner.label}: {len(late)} value{'s' if len(late) != 1 else ''}"
+            )
+        else:
+            title = f"Data due for {partner.label}: {len(due)} value{'s' if len(due) != 1 else ''}"
+        body = "\n".join(f"- {line}" for line in late + due)
+        found += [
+            Reminder(
+                f"data:{partner_id}:{u}:{digest}",
+                initiative,
+                u,
+                f"data:{partner_id}",
+                title,
+                url,
+                body=body,
+            )
+            for u in user_ids
+        ]
     return found
 
 

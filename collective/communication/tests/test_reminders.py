@@ -98,3 +98,31 @@ def test_the_command(world):
     assert "reminders" in out.getvalue()
     with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
         call_command("run_reminders", "--no-digests", stdout=out)
+
+
+def test_data_due_and_late_from_reporting_duties(world, commits):
+    from collective.measurement.models import Indicator, ReportingAssignment
+
+    indicator = Indicator.objects.create(
+        initiative=world.initiative, code="LIVE", name="Customers live", frequency="month"
+    )
+    ReportingAssignment.objects.create(
+        initiative=world.initiative,
+        indicator=indicator,
+        partner=world.partner,
+        due_days=10,
+        starts_period="2026-03",
+    )
+    # 12 May: March's value (due 10 April) is late, April's (due 10 May) is late too.
+    with time_machine.travel(dt.datetime(2026, 5, 12, 9, tzinfo=dt.UTC), tick=False), commits():
+        services.run_reminders(digests=False)
+        services.run_reminders(digests=False)
+    notes = Notification.objects.filter(kind="reminder", title__startswith="Data late")
+    assert set(notes.values_list("user__username", flat=True)) == {"ct", "ld"}
+    assert notes.count() == 2
+    body = notes.first().body
+    assert "Customers live (March 2026)" in body or "Customers live" in body
+    # A week later the late values are reminded again (the next repeat).
+    with time_machine.travel(dt.datetime(2026, 5, 20, 9, tzinfo=dt.UTC), tick=False), commits():
+        services.run_reminders(digests=False)
+    assert Notification.objects.filter(title__startswith="Data late").count() == 4
