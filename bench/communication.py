@@ -65,9 +65,9 @@ def build(scale: float) -> dict:
     for p in partners:  # materialised paths, as the partner service would keep them
         p.path = f"/{p.pk}/"
     Partner.objects.bulk_update(partners, ["path"])
-    users = User.objects.bulk_create(
+    User.objects.bulk_create(
         [
-            User(username=f"person{i:04d}", email=f"person{i:04d}@bench.local", password="!")
+            User(username=f"person{i:04d}", email=f"person{i:04d}@bench.local")
             for i in range(n_people)
         ]
     )

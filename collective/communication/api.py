@@ -550,7 +550,10 @@ class UpdateViewSet(Scoped):
         return selectors.update_list(self.initiative)
 
     def list(self, request, slug=None):
-        return self.paginated(self.filter_queryset(self.get_queryset()))
+        page = selectors.with_offer_counts(
+            list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, slug=None, uid=None):
         return Response(self.get_serializer(selectors.update_get(self.initiative, uid)).data)

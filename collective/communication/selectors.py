@@ -199,12 +199,32 @@ def my_actions(initiative, user) -> QuerySet:
 
 
 def update_list(initiative) -> QuerySet:
+    # No aggregate here: a GROUP BY would read the whole feed before its first page.
     return (
         Update.objects.filter(initiative=initiative)
         .select_related("initiative", "partner", "author", "outcome", "indicator")
-        .annotate(offer_count=Count("offers"))
         .order_by("-created_at", "-id")
     )
+
+
+def with_offer_counts(updates: list) -> list:
+    """Set `offer_count` on the updates of one page (one query)."""
+    from .models import HelpOffer
+
+    ids = [u.pk for u in updates if u.kind == UpdateKind.HELP_WANTED]
+    counts = (
+        dict(
+            HelpOffer.objects.filter(update_id__in=ids)
+            .values("update_id")
+            .annotate(n=Count("id"))
+            .values_list("update_id", "n")
+        )
+        if ids
+        else {}
+    )
+    for update in updates:
+        update.offer_count = counts.get(update.pk, 0)
+    return updates
 
 
 def discussion_list(initiative) -> QuerySet:

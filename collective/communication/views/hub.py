@@ -21,10 +21,12 @@ def index(request):
         selectors.my_actions(initiative, user).filter(status__in=["open", "in_progress"])[:8]
     )
     updates = list(selectors.update_list(initiative)[:5])
-    help_open = list(
-        selectors.update_list(initiative).filter(
-            kind=UpdateKind.HELP_WANTED, resolved_at__isnull=True
-        )[:3]
+    help_open = selectors.with_offer_counts(
+        list(
+            selectors.update_list(initiative).filter(
+                kind=UpdateKind.HELP_WANTED, resolved_at__isnull=True
+            )[:3]
+        )
     )
     figures = selectors.feedback_figures(initiative)
     context = {

@@ -32,7 +32,7 @@ def feed(request):
         number = 1
     number = min(number, 10_000)
     start = (number - 1) * FEED_PAGE
-    rows = list(filterset.qs[start : start + FEED_PAGE + 1])
+    rows = selectors.with_offer_counts(list(filterset.qs[start : start + FEED_PAGE + 1]))
     has_next = len(rows) > FEED_PAGE
     return render_page(
         request,
