@@ -68,39 +68,51 @@ def send_digests(now: dt.datetime | None = None) -> int:
     Reads every candidate notification in one query and the digests already sent in another,
     so the cost does not grow with a query per person."""
     now = now or timezone.now()
-    pending: dict[int, list[Notification]] = {}
-    for n in (
-        Notification.objects.filter(
-            read_at__isnull=True,
-            emailed_at__isnull=True,
-            created_at__gte=now - LOOKBACK,
-            created_at__lt=now,
-        )
-        .select_related("initiative", "user")
-        .order_by("user_id", "created_at")
-    ):
-        pending.setdefault(n.user_id, []).append(n)
-    if not pending:
+    # First the (person, time) pairs only — cheap — to find whose window has items; then the
+    # full rows of those people alone.
+    firsts: dict[int, dt.datetime] = {}
+    for user_id, created in Notification.objects.filter(
+        read_at__isnull=True,
+        emailed_at__isnull=True,
+        created_at__gte=now - LOOKBACK,
+        created_at__lt=now,
+    ).values_list("user_id", "created_at"):
+        if user_id not in firsts or created < firsts[user_id]:
+            firsts[user_id] = created
+    if not firsts:
         return 0
-    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=pending)}
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=firsts)}
     windows = {}
-    for user_id in pending:
+    for user_id, oldest in firsts.items():
         pref = prefs.get(user_id) or NotificationPreference(user_id=user_id)
-        if pref.email_mode in (EmailMode.DAILY, EmailMode.WEEKLY):
-            windows[user_id] = (
-                pref.email_mode,
-                *last_window(pref.email_mode, pref.time_zone, pref.digest_hour, now),
-            )
+        if pref.email_mode not in (EmailMode.DAILY, EmailMode.WEEKLY):
+            continue
+        window = last_window(pref.email_mode, pref.time_zone, pref.digest_hour, now)
+        if oldest < window[2]:  # something older than the window's end is waiting
+            windows[user_id] = (pref.email_mode, *window)
     done = set(
         DigestRun.objects.filter(
             user_id__in=list(windows), window__in={w[1] for w in windows.values()}
         ).values_list("user_id", "window")
     )
+    windows = {u: w for u, w in windows.items() if (u, w[1]) not in done}
+    pending: dict[int, list[Notification]] = {}
+    if windows:
+        for n in (
+            Notification.objects.filter(
+                user_id__in=list(windows),
+                read_at__isnull=True,
+                emailed_at__isnull=True,
+                created_at__gte=now - LOOKBACK,
+                created_at__lt=now,
+            )
+            .select_related("initiative", "user")
+            .order_by("user_id", "created_at")
+        ):
+            pending.setdefault(n.user_id, []).append(n)
     messages, sent = [], 0
     for user_id, (mode, key, _start, end) in sorted(windows.items()):
-        if (user_id, key) in done:
-            continue
-        items = [n for n in pending[user_id] if n.created_at < end]
+        items = [n for n in pending.get(user_id, []) if n.created_at < end]
         if not items or not items[0].user.email:
             continue
         try:

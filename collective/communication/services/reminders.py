@@ -279,9 +279,30 @@ def _consultation_reminders(initiative, config, now) -> list[Reminder]:
     ]
 
 
-def collect(initiative, now: dt.datetime) -> list[Reminder]:
+def _data_checked_today(initiative, today, run) -> bool:
+    """Reporting duties change by the day: read them once a day per initiative (a marker row in
+    the reminder log), so runs every few minutes stay cheap."""
+    key = f"data-checked:{initiative.pk}:{today.isoformat()}"
+    ReminderLog.objects.bulk_create(
+        [
+            ReminderLog(
+                initiative=initiative,
+                key=key,
+                user=None,
+                subject="data-checked",
+                sent_at=timezone.now(),
+                run=run,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return not ReminderLog.objects.filter(key=key, run=run).exists()
+
+
+def collect(initiative, now: dt.datetime, run: str = "") -> list[Reminder]:
     config = _config(initiative)
     today = timezone.localdate(now)
+    data = [] if run and _data_checked_today(initiative, today, run) else None
     leads = _leads_by_partner(initiative)
     backbone = list(
         Membership.objects.filter(initiative=initiative, role="backbone").values_list(
@@ -290,7 +311,7 @@ def collect(initiative, now: dt.datetime) -> list[Reminder]:
     )
     return [
         *_action_reminders(initiative, config, today, leads),
-        *_data_reminders(initiative, config, today),
+        *(data if data is not None else _data_reminders(initiative, config, today)),
         *_meeting_reminders(initiative, config, now, backbone),
         *_decision_reminders(initiative, config, now, today, backbone),
         *_consultation_reminders(initiative, config, now),
@@ -392,7 +413,7 @@ def run_reminders(now: dt.datetime | None = None, *, digests: bool = True) -> di
     for initiative in Initiative.objects.all():
         config = _config(initiative)
         with transaction.atomic():
-            sent = _claim(collect(initiative, now), run, now)
+            sent = _claim(collect(initiative, now, run), run, now)
             escalated = _escalations(initiative, sent, config, run, now)
             _notify(initiative, [*sent, *escalated], now)
         counts["reminders"] += len(sent)
