@@ -202,3 +202,13 @@ def test_recording_a_decision_in_a_meeting_from_the_page(world, bb):
     )
     assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
     assert meeting.decisions.count() == 1
+
+
+def test_search_and_overview_card(world, bb):
+    make_decision(world, title="Adopt the shared hand-off form")
+    make_update(world, title="Hand-off pilot went well")
+    content = bb.get(f"/i/{SLUG}/search/?q=hand-off").content.decode()
+    assert "D1 Adopt the shared hand-off form" in content
+    assert "Hand-off pilot went well" in content
+    overview = bb.get(f"/i/{SLUG}/").content.decode()
+    assert "open actions" in overview and "feedback waiting" in overview
