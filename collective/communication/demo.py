@@ -178,10 +178,15 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
         )
         due = timezone.localdate(occ.start) + dt.timedelta(days=21)
         done = due < today - dt.timedelta(days=30) and rng.random() < 0.8
-        _back(ActionItem, action.pk, due_date=due, created_at=occ.start)
         if done:
             services.action_update(actor=owner, action=action, status="done")
-            _back(ActionItem, action.pk, done_at=occ.start + dt.timedelta(days=rng.randint(5, 25)))
+        _back(
+            ActionItem,
+            action.pk,
+            due_date=due,
+            created_at=occ.start,
+            done_at=occ.start + dt.timedelta(days=rng.randint(5, 25)) if done else None,
+        )
         services.minutes_save(
             actor=backbone,
             occurrence=occ,
@@ -246,13 +251,16 @@ def _load(world, initiative, backbone_name, lead_name, contributor_name) -> None
         )
         if days < 0:
             _back(ActionItem, action.pk, due_date=today + dt.timedelta(days=days))
-    _asynchronous(initiative, backbone, members, rng)
+    open_proposal = _asynchronous(initiative, backbone, members, rng)
     _updates(initiative, partners, members, rng)
     _feedback(initiative, backbone, members, decisions)
     _survey(initiative, backbone, members, rng)
     _webhook(initiative, backbone, decisions)
-    # Notifications of the past are read; the last few stay unread for the bell.
-    Notification.objects.filter(initiative=initiative, created_at__lt=now).update(read_at=now)
+    # What the demo did is read; the open proposal and one new action stay unread for the bell.
+    read = Notification.objects.filter(initiative=initiative, read_at__isnull=True)
+    if open_proposal is not None:
+        read = read.exclude(target_id=str(open_proposal.uid))
+    read.update(read_at=timezone.now())
     services.action_create(
         actor=backbone,
         initiative=initiative,
@@ -269,7 +277,7 @@ def _weekday(when: dt.datetime, weekday: int) -> dt.datetime:
 def _asynchronous(initiative, backbone, members, rng) -> None:
     asked = [m.user for m in members if m.role in ("partner_lead", "contributor")][:8]
     if not asked:
-        return
+        return None
     proposal = services.decision_propose(
         actor=backbone,
         initiative=initiative,
@@ -295,7 +303,7 @@ def _asynchronous(initiative, backbone, members, rng) -> None:
         review_date=timezone.localdate() + dt.timedelta(days=60),
     )
     # A second proposal is still open, so the register shows one in progress.
-    services.decision_propose(
+    return services.decision_propose(
         actor=backbone,
         initiative=initiative,
         title="Share the onboarding dashboard with customers",
