@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from collective.agenda.models import Outcome
 from collective.core.errors import ApplicationError
 from collective.core.http import initiative_view, paginate, render_page
 from collective.core.models import Partner
@@ -45,6 +46,9 @@ def feed(request):
             "has_next": has_next,
             "has_previous": number > 1,
             "partners": Partner.objects.filter(initiative=initiative).order_by("name"),
+            "outcomes": Outcome.objects.filter(initiative=initiative, retired=False).order_by(
+                "title"
+            ),
         },
         partial="updates",
     )
