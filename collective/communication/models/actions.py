@@ -42,10 +42,18 @@ class ActionItem(InitiativeOwned, ActivityLink):
         related_name="actions",
     )
     outcome = models.ForeignKey(
-        "agenda.Outcome", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "agenda.Outcome",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
     )
     indicator = models.ForeignKey(
-        "measurement.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "measurement.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

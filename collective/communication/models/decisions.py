@@ -42,8 +42,11 @@ class Decision(InitiativeOwned):
     review_date = models.DateField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
-    outcomes = models.ManyToManyField("agenda.Outcome", blank=True, related_name="+")
-    indicators = models.ManyToManyField("measurement.Indicator", blank=True, related_name="+")
+    # Named (not hidden) so the agenda can say what links to an outcome before removing it.
+    outcomes = models.ManyToManyField("agenda.Outcome", blank=True, related_name="decisions")
+    indicators = models.ManyToManyField(
+        "measurement.Indicator", blank=True, related_name="decisions"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

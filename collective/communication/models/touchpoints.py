@@ -153,10 +153,18 @@ class AgendaItem(InitiativeOwned, ActivityLink):
     source_key = models.CharField(max_length=80, blank=True)
     minutes_estimate = models.PositiveSmallIntegerField(default=10)
     outcome = models.ForeignKey(
-        "agenda.Outcome", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "agenda.Outcome",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
     )
     indicator = models.ForeignKey(
-        "measurement.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "measurement.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
     )
     result = models.CharField(max_length=12, choices=ItemOutcome.choices, default=ItemOutcome.OPEN)
     result_note = models.TextField(blank=True)

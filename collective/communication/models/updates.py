@@ -24,10 +24,18 @@ class Update(InitiativeOwned, ActivityLink):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     outcome = models.ForeignKey(
-        "agenda.Outcome", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "agenda.Outcome",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communication_updates",
     )
     indicator = models.ForeignKey(
-        "measurement.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "measurement.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communication_updates",
     )
     resolved_at = models.DateTimeField(null=True, blank=True, help_text="Help wanted: resolved.")
     reply_count = models.PositiveIntegerField(default=0)

@@ -212,3 +212,28 @@ def test_search_and_overview_card(world, bb):
     assert "Hand-off pilot went well" in content
     overview = bb.get(f"/i/{SLUG}/").content.decode()
     assert "open actions" in overview and "feedback waiting" in overview
+
+
+def test_the_agenda_can_tell_what_communication_links_to_an_outcome(world, bb):
+    from django.urls import reverse
+
+    from collective.agenda.tests.helpers import draft_with_tree
+
+    version, _goal, _outcome, outcome = draft_with_tree(world)  # a leaf: removable
+    services.decision_record(
+        actor=world.users["backbone"],
+        initiative=world.initiative,
+        title="Fund it",
+        statement="We fund it.",
+        method="backbone",
+        outcomes=[outcome.outcome],
+    )
+    make_action(world, outcome=outcome.outcome)
+    url = reverse(
+        "agenda:outcome-remove",
+        kwargs={"slug": SLUG, "number": version.number, "uid": outcome.outcome.uid},
+    )
+    response = bb.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "D1 Fund it" in content and "Draft the hand-off checklist" in content
