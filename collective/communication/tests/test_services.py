@@ -219,8 +219,15 @@ def test_a_second_vote_and_a_vote_after_the_deadline_are_refused(world):
 
 def test_decision_taken_hook_and_follow_through(world):
     heard = []
-    hooks.listen(hooks.DECISION_TAKEN, lambda **kw: heard.append(kw["decision"]))
-    decision = make_decision(world, review_date=timezone.localdate() + dt.timedelta(days=30))
+
+    def listener(**kw):
+        heard.append(kw["decision"])
+
+    hooks.listen(hooks.DECISION_TAKEN, listener)
+    try:
+        decision = make_decision(world, review_date=timezone.localdate() + dt.timedelta(days=30))
+    finally:
+        hooks._listeners[hooks.DECISION_TAKEN].remove(listener)
     assert heard[-1] == decision
     a = make_action(world, decision=decision)
     make_action(world, decision=decision, title="Second")
@@ -322,7 +329,11 @@ def test_my_actions_include_partner_owned_ones_for_the_lead(world):
 
 def test_help_offered_is_recorded_and_raised(world):
     heard = []
-    hooks.listen(hooks.HELP_OFFERED, lambda **kw: heard.append(kw))
+
+    def listener(**kw):
+        heard.append(kw)
+
+    hooks.listen(hooks.HELP_OFFERED, listener)
     post = make_update(world, kind="help_wanted", actor=world.users["contributor"])
     assert post.partner == world.partner
     from tests.factories import UserFactory, add_member
@@ -333,7 +344,10 @@ def test_help_offered_is_recorded_and_raised(world):
         role="contributor",
         partner=world.other_partner,
     )
-    services.help_offer(actor=sales, update=post, message="We can lend Sam for a week.")
+    try:
+        services.help_offer(actor=sales, update=post, message="We can lend Sam for a week.")
+    finally:
+        hooks._listeners[hooks.HELP_OFFERED].remove(listener)
     assert HelpOffer.objects.get().partner == world.other_partner
     assert heard[-1]["from_partner"] == world.other_partner
     assert heard[-1]["to_partner"] == world.partner
@@ -474,3 +488,34 @@ def test_unsubscribe_stops_email(world, commits):
     assert mail.outbox == []
     with pytest.raises(ApplicationError, match="not valid"):
         services.unsubscribe(token="tampered")
+
+
+def test_with_the_activities_app_slips_reach_the_agenda_and_help_counts_as_a_tie(world):
+    from collective.activities import services as activities
+    from collective.activities.models import HelpTie
+    from collective.activities.tests.helpers import activity
+
+    backbone = world.users["backbone"]
+    D = dt.date
+    needed = activity(world, "Evidence pack", start=D(2030, 1, 1), end=D(2030, 3, 1))
+    waiting = activity(world, "Answer library", partner=world.other_partner)
+    activities.dependency_add(actor=backbone, activity=waiting, needs=needed)
+    activities.activity_update(actor=backbone, activity=needed, end=D(2030, 4, 15))
+    slipped = SlippedActivity.objects.get()
+    assert slipped.activity == needed and slipped.waiting == ["Answer library"]
+    assert Notification.objects.filter(user=world.users["lead"], kind="activity").exists()
+    items = services.agenda_draft(actor=backbone, occurrence=future_meeting(world))
+    item = next(i for i in items if i.source == "slipped")
+    assert item.activity == needed and item.activity_url() == needed.get_absolute_url()
+    post = make_update(world, kind="help_wanted", actor=world.users["contributor"])
+    from tests.factories import UserFactory, add_member
+
+    sales = add_member(
+        world.initiative,
+        UserFactory(username="sales2"),
+        role="contributor",
+        partner=world.other_partner,
+    )
+    services.help_offer(actor=sales, update=post, message="We can help.")
+    tie = HelpTie.objects.get()
+    assert (tie.from_partner, tie.to_partner, tie.count) == (world.other_partner, world.partner, 1)
