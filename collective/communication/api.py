@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from .choices import (
     EmailMode,
     FeedbackStatus,
     FeedbackTheme,
+    NotificationKind,
     Stance,
     TouchpointKind,
     UpdateKind,
@@ -66,6 +67,42 @@ class StrictSerializer(serializers.Serializer):
                     }
                 )
         return super().to_internal_value(data)
+
+
+def inline_choices(choices):
+    """A choice field whose enum is inlined in the schema ("kind", "status" and "stance" mean
+    different things in different apps, and one shared component name would clash)."""
+    pairs = list(getattr(choices, "choices", choices))
+
+    @extend_schema_field({"type": "string", "enum": [value for value, _label in pairs]})
+    class InlineChoiceField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            kwargs.pop("choices", None)
+            super().__init__(choices=pairs, **kwargs)
+
+    return InlineChoiceField
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Model fields with choices get inlined enums too."""
+
+    def build_standard_field(self, field_name, model_field):
+        cls, kwargs = super().build_standard_field(field_name, model_field)
+        if "choices" in kwargs:
+            cls = inline_choices(kwargs["choices"])
+        return cls, kwargs
+
+
+TouchpointKindField = inline_choices(TouchpointKind)
+UpdateKindField = inline_choices(UpdateKind)
+NotificationKindField = inline_choices(NotificationKind)
+
+
+def choice_text(choices, **kwargs):
+    """A write field naming its choices in the docs; the service checks the value and answers
+    with a clear message. (An enum on both the read and the write side of several resources
+    would make the schema's enum names collide with other apps' "kind", "status", "stance".)"""
+    return serializers.CharField(help_text=f"One of: {', '.join(choices.values)}.", **kwargs)
 
 
 def _member(initiative, username, field):
@@ -137,7 +174,7 @@ def _md(text) -> str:
 # --- Touchpoints -----------------------------------------------------------------------------
 
 
-class OccurrenceSerializer(serializers.ModelSerializer):
+class OccurrenceSerializer(ModelSerializer):
     moved = serializers.BooleanField(source="is_moved", read_only=True)
 
     class Meta:
@@ -156,7 +193,8 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TouchpointSerializer(serializers.ModelSerializer):
+class TouchpointSerializer(ModelSerializer):
+    kind = TouchpointKindField(read_only=True)
     facilitator = serializers.CharField(source="facilitator.username", default=None)
     first_start = serializers.DateTimeField(read_only=True)
 
@@ -181,9 +219,9 @@ class TouchpointSerializer(serializers.ModelSerializer):
 
 class TouchpointCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=TouchpointKind.choices)
+    kind = choice_text(TouchpointKind)
     purpose = serializers.CharField(required=False, allow_blank=True)
-    cadence = serializers.ChoiceField(choices=Cadence.choices)
+    cadence = choice_text(Cadence)
     rrule = serializers.CharField(required=False, allow_blank=True)
     first_start = serializers.DateTimeField(
         help_text="Local date and time of the first meeting, in `time_zone` (no offset)."
@@ -228,7 +266,7 @@ class TouchpointViewSet(Scoped):
 # --- Decisions -------------------------------------------------------------------------------
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None)
     meeting = serializers.UUIDField(source="occurrence.uid", default=None)
     statement_html = serializers.SerializerMethodField()
@@ -266,7 +304,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 class DecisionCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    method = serializers.ChoiceField(choices=DecisionMethod.choices)
+    method = choice_text(DecisionMethod)
     statement = serializers.CharField(required=False, allow_blank=True)
     proposal = serializers.CharField(required=False, allow_blank=True)
     meeting = serializers.UUIDField(required=False)
@@ -279,7 +317,7 @@ class DecisionCreateSerializer(StrictSerializer):
 
 
 class VoteSerializer(StrictSerializer):
-    stance = serializers.ChoiceField(choices=Stance.choices)
+    stance = choice_text(Stance)
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -370,7 +408,7 @@ class DecisionViewSet(Scoped):
 # --- Action items ----------------------------------------------------------------------------
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None)
     owner_partner = serializers.UUIDField(source="owner_partner.uid", default=None)
     meeting = serializers.UUIDField(source="occurrence.uid", default=None)
@@ -406,7 +444,7 @@ class ActionWriteSerializer(StrictSerializer):
     owner = serializers.CharField(required=False, allow_blank=True, help_text="Username.")
     owner_partner = serializers.UUIDField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    status = choice_text(ActionStatus, required=False)
     outcome = serializers.UUIDField(required=False, allow_null=True)
     indicator = serializers.CharField(required=False, allow_blank=True)
     meeting = serializers.UUIDField(required=False)
@@ -481,7 +519,8 @@ class ActionItemViewSet(Scoped):
 # --- Updates ---------------------------------------------------------------------------------
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(ModelSerializer):
+    kind = UpdateKindField(read_only=True)
     partner = serializers.UUIDField(source="partner.uid", default=None)
     author = serializers.CharField(source="author.username", default=None)
     outcome = serializers.UUIDField(source="outcome.uid", default=None)
@@ -518,7 +557,7 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class UpdateCreateSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=UpdateKind.choices)
+    kind = choice_text(UpdateKind)
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True)
     partner = serializers.UUIDField(required=False)
@@ -597,7 +636,7 @@ class UpdateViewSet(Scoped):
 # --- Discussions -----------------------------------------------------------------------------
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(ModelSerializer):
     author = serializers.CharField(source="author.username", default=None)
     parent = serializers.UUIDField(source="parent.uid", default=None)
     body_html = serializers.SerializerMethodField()
@@ -611,7 +650,7 @@ class PostSerializer(serializers.ModelSerializer):
         return _md(obj.body)
 
 
-class DiscussionSerializer(serializers.ModelSerializer):
+class DiscussionSerializer(ModelSerializer):
     author = serializers.CharField(source="author.username", default=None)
 
     class Meta:
@@ -679,7 +718,7 @@ class DiscussionViewSet(Scoped):
 # --- Feedback --------------------------------------------------------------------------------
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(ModelSerializer):
     author = serializers.SerializerMethodField()
 
     class Meta:
@@ -705,13 +744,13 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
 
 class FeedbackCreateSerializer(StrictSerializer):
-    theme = serializers.ChoiceField(choices=FeedbackTheme.choices)
+    theme = choice_text(FeedbackTheme)
     body = serializers.CharField()
     anonymous = serializers.BooleanField(required=False, default=False)
 
 
 class RespondSerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=FeedbackStatus.choices)
+    status = choice_text(FeedbackStatus)
     response = serializers.CharField(required=False, allow_blank=True)
     led_to_label = serializers.CharField(required=False, allow_blank=True)
     led_to_url = serializers.CharField(required=False, allow_blank=True)
@@ -756,7 +795,7 @@ class FeedbackViewSet(Scoped):
 # --- Surveys ---------------------------------------------------------------------------------
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     questions = serializers.SerializerMethodField()
 
     class Meta:
@@ -782,7 +821,7 @@ class SurveySerializer(serializers.ModelSerializer):
         ]
 
 
-class AnswersSerializer(StrictSerializer):
+class SurveyAnswersSerializer(StrictSerializer):
     answers = serializers.DictField(
         child=serializers.CharField(allow_blank=True),
         help_text="{question id: answer} — 1 to 5 for a scale, an option, or text.",
@@ -822,11 +861,11 @@ class SurveyViewSet(Scoped):
         ).exists()
         return Response(data)
 
-    @extend_schema(request=AnswersSerializer, responses={201: None})
+    @extend_schema(request=SurveyAnswersSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
     def responses(self, request, slug=None, uid=None):
         survey = selectors.survey_get(self.initiative, uid)
-        data = AnswersSerializer(data=request.data)
+        data = SurveyAnswersSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.survey_respond(
             actor=request.user, survey=survey, answers=data.validated_data["answers"]
@@ -837,7 +876,8 @@ class SurveyViewSet(Scoped):
 # --- Notifications ---------------------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
+    kind = NotificationKindField(read_only=True)
     actor = serializers.CharField(source="actor.username", default=None)
 
     class Meta:
@@ -847,7 +887,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class PreferenceSerializer(StrictSerializer):
-    email_mode = serializers.ChoiceField(choices=EmailMode.choices)
+    email_mode = choice_text(EmailMode)
     time_zone = serializers.CharField()
     digest_hour = serializers.IntegerField(required=False, default=7)
 
@@ -908,7 +948,7 @@ class NotificationViewSet(Scoped):
 # --- Webhooks --------------------------------------------------------------------------------
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = [
@@ -928,14 +968,14 @@ class WebhookSerializer(serializers.ModelSerializer):
 class WebhookWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100, required=False)
     url = serializers.CharField(max_length=500, required=False)
-    format = serializers.ChoiceField(choices=WebhookFormat.choices, required=False)
+    format = choice_text(WebhookFormat, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=list(EVENTS)), required=False
     )
     active = serializers.BooleanField(required=False)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [

@@ -37,7 +37,7 @@ def test_meeting_decision_action_bell_and_feedback(demo, new_page):
     # The last steering group is flagged as not closed: record a decision and an action there.
     bea.goto(f"{BASE}/touchpoints/")
     flagged = bea.get_by_role("region", name="Meetings not closed")
-    flagged.get_by_role("link", name=re.compile("Steering group")).click()
+    flagged.get_by_role("link", name=re.compile("Steering group")).first.click()
     expect(bea.get_by_text("Not closed")).to_be_visible()
     bea.get_by_role("link", name="Record a decision").click()
     bea.get_by_label("Title").fill("One shared hand-off form")
