@@ -10,7 +10,9 @@ module name inside the app:
 - `api.py` — `initiative_urlpatterns`, mounted at `/api/v1/initiatives/<slug>/`;
 - `demo.py` — `load(world)`, called by `manage.py load_demo` in condition order;
 - `tests/matrix.py` — `CASES` of the authorization matrix;
-- `condition.summary` — dotted path of `f(initiative, user) -> Summary`, its overview card.
+- `condition.summary` — dotted path of `f(initiative, user) -> Summary`, its overview card;
+- `condition.topbar` — a template the top bar includes on every page (e.g. a notification bell);
+  it renders with the page's context (`request`, `user`, `current_initiative`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Condition:
     purpose: str
     tip: str
     summary: str = ""  # dotted path of the overview card's provider
+    topbar: str = ""  # template name included in the top bar of every page
 
     @property
     def url_name(self) -> str:
