@@ -1,0 +1,83 @@
+"""Every main page, as each person who sees it, at desktop and phone width: axe-core finds nothing
+serious or critical, the page is never wider than the screen, and nothing scrolls sideways except
+regions made for it (named and reachable by keyboard).
+
+The pages come from `collective/<app>/tests/pages.py` of the core and of every registered
+condition app (see tests/pages.py); a condition app without such a list is checked on its
+landing page, so a new app is covered from its first page and adds its own list as it grows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from collective.core.conditions import optional_module, registry
+from tests.e2e.accessibility import axe_findings, load_axe, overflow, sideways_scrollers
+from tests.e2e.conftest import login, shot
+from tests.pages import ANONYMOUS, BACKBONE, COMPANY, Page, url
+
+PHONE = 390
+
+
+def _app_pages() -> dict[str, list[Page]]:
+    pages = {"core": optional_module("collective.core.tests.pages").PAGES}
+    for r in registry():
+        module = optional_module(f"{r.config.name}.tests.pages")
+        if module is not None:
+            pages[r.condition.key] = module.PAGES
+        else:
+            landing = Page("landing page", url(r.condition.url_name, slug=COMPANY), roles=(BACKBONE,))
+            pages[r.condition.key] = [landing]
+    return pages
+
+
+APP_PAGES = _app_pages()
+
+
+def test_every_condition_app_is_checked():
+    assert set(APP_PAGES) == {"core", *(r.condition.key for r in registry())}
+    for app, pages in APP_PAGES.items():
+        names = [p.name for p in pages]
+        assert len(names) == len(set(names)), f"{app}: two pages with the same name"
+
+
+def _check(page, item: Page, path: str, width: int) -> list[str]:
+    response = page.goto(path)
+    if response is None or response.status != 200:
+        return [f"answered {response.status if response else 'nothing'} (expected 200)"]
+    if item.ready:
+        page.locator(item.ready).first.wait_for(state="attached", timeout=10_000)
+    problems = axe_findings(page)
+    problems += overflow(page, width)
+    if width <= PHONE:
+        problems += sideways_scrollers(page)
+    problems += [f"script error: {e}" for e in page.js_errors]
+    page.js_errors.clear()
+    return problems
+
+
+@pytest.mark.parametrize("app", list(APP_PAGES))
+def test_main_pages_are_accessible_at_desktop_and_phone_width(app, demo, new_page):
+    items = [(item, item.path()) for item in APP_PAGES[app]]
+    roles = sorted({role for item, _ in items for role in item.roles})
+    failures: list[str] = []
+    checked = 0
+    for role in roles:
+        page = new_page()
+        load_axe(page.context)
+        page.emulate_media(reduced_motion="reduce")
+        if role != ANONYMOUS:
+            login(page, role)
+        for item, path in items:
+            if role not in item.roles:
+                continue
+            for width in item.widths:
+                page.set_viewport_size({"width": width, "height": 900})
+                problems = _check(page, item, path, width)
+                checked += 1
+                if problems:
+                    where = f"{app}: {item.name} as {role} at {width} px ({path})"
+                    failures.append(where + "\n    " + "\n    ".join(problems))
+                    shot(page, f"a11y-{app}-{item.name}-{role}-{width}")
+    assert checked, f"no page of {app} was checked"
+    assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
