@@ -225,7 +225,7 @@ def member_invite(request):
     if request.GET.get("role") in Role.values:
         initial["role"] = request.GET["role"]
     form = InvitationForm(request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         data = dict(form.cleaned_data)
         emails = data.pop("emails")
         try:
@@ -252,8 +252,10 @@ def member_edit(request, pk):
         request.POST or None,
         initiative=request.initiative,
         initial={"role": membership.role, "partner": membership.partner},
+        person=membership.user.name,
+        current_role=membership.role,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         try:
             services.membership_update(
                 actor=request.user, membership=membership, **form.cleaned_data
