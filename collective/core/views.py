@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import ROLE_HELP, Role
+from .conditions import partner_links
 from .errors import ApplicationError
 from .forms import (
     AuditFilterForm,
@@ -144,6 +145,7 @@ def partner_detail(request, uid):
             "partner": partner,
             "members": members,
             "children": partner.children.select_related("initiative"),
+            "condition_links": partner_links(partner, request.user),
             "can_change": request.user.has_perm("core.change_partner", partner),
             "can_delete": request.user.has_perm("core.delete_partner", partner),
         },

@@ -26,7 +26,9 @@ def _app_pages() -> dict[str, list[Page]]:
         if module is not None:
             pages[r.condition.key] = module.PAGES
         else:
-            landing = Page("landing page", url(r.condition.url_name, slug=COMPANY), roles=(BACKBONE,))
+            landing = Page(
+                "landing page", url(r.condition.url_name, slug=COMPANY), roles=(BACKBONE,)
+            )
             pages[r.condition.key] = [landing]
     return pages
 
