@@ -237,6 +237,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
             "partner_name",
             "stance",
             "reservations",
+            "reason",
             "recorded_by",
             "updated_at",
         ]
@@ -245,7 +246,12 @@ class EndorsementSerializer(serializers.ModelSerializer):
 
 class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    reservations = serializers.CharField(required=False, allow_blank=True)
+    reservations = serializers.CharField(
+        required=False, allow_blank=True, help_text="Required when the stance is reservations."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Why not; required when the stance is declined."
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------
