@@ -13,7 +13,6 @@ from ..choices import Stance, VersionStatus
 from ..models import AgendaVersion, Endorsement
 from ._common import MAX_NOTE, _check_choice, _check_length, _check_partner
 
-
 VERBS = {
     Stance.ENDORSED: "endorsed",
     Stance.RESERVATIONS: "endorsed with reservations",
