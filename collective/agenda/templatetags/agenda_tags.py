@@ -47,10 +47,11 @@ def diff_words(old: str, new: str) -> SafeString:
     )
 
 
+_CLOSE = '<span class="visually-hidden">]</span>'
 _MARKS = {
-    "delete": ('<del><span class="visually-hidden">[removed: </span>', '<span class="visually-hidden">]</span></del>'),
-    "insert": ('<ins><span class="visually-hidden">[added: </span>', '<span class="visually-hidden">]</span></ins>'),
-}  # fmt: skip
+    "delete": ('<del><span class="visually-hidden">[removed: </span>', _CLOSE + "</del>"),
+    "insert": ('<ins><span class="visually-hidden">[added: </span>', _CLOSE + "</ins>"),
+}
 
 
 @register.simple_tag
