@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker e2e bench migrate demo check-deploy clean
+.PHONY: run test lint format worker e2e bench reliability migrate demo check-deploy clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -52,6 +52,12 @@ worker: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Reliability checks against a real gunicorn and worker (reliability/run.py; docs/reliability.md).
+## RELIABILITY_ARGS="writers" (or crash-server, load, all); DATABASE_URL=postgres://... for PostgreSQL.
+reliability: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python reliability/run.py $(or $(RELIABILITY_ARGS),all)
 
 check-deploy: $(STAMP)
 	COLLECTIVE_PRODUCTION=true SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
