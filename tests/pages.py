@@ -42,6 +42,7 @@ class Page:
     ready: str = ""
     # Widths to check; every main page is checked at desktop and phone width.
     widths: tuple[int, ...] = field(default=(1280, 390))
+    status: int = 200  # what the page answers (the error pages answer 403 and 404)
 
 
 def url(name: str, **kwargs) -> Callable[[], str]:

@@ -45,8 +45,9 @@ def test_every_condition_app_is_checked():
 
 def _check(page, item: Page, path: str, width: int) -> list[str]:
     response = page.goto(path)
-    if response is None or response.status != 200:
-        return [f"answered {response.status if response else 'nothing'} (expected 200)"]
+    if response is None or response.status != item.status:
+        got = response.status if response else "nothing"
+        return [f"answered {got} (expected {item.status})"]
     if item.ready:
         page.locator(item.ready).first.wait_for(state="attached", timeout=10_000)
     problems = axe_findings(page)

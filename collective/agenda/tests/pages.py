@@ -26,6 +26,28 @@ def _version(slug: str, status: str):
 ADOPTED = _version(COMPANY, "adopted")
 WORKING = _version(COMPANY, "consultation")
 
+
+def _outcome(kind: str):
+    def uid() -> str:
+        from collective.agenda.models import OutcomeNode
+
+        node = OutcomeNode.objects.filter(
+            version__initiative__slug=COMPANY, version__status="consultation", kind=kind
+        ).first()
+        return str(node.outcome.uid)
+
+    return uid
+
+
+def _open_amendment() -> str:
+    from collective.agenda.models import ConsultationItem
+
+    item = ConsultationItem.objects.filter(
+        version__initiative__slug=COMPANY, kind="amendment", status="open", parent=None
+    ).first()
+    return str(item.uid)
+
+
 PAGES = [
     Page("agenda", url("agenda:index", slug=COMPANY), roles=MEMBERS),
     Page("public agenda", url("agenda:index", slug=COALITION), roles=(ANONYMOUS,)),
@@ -47,6 +69,23 @@ PAGES = [
     Page("endorse", url("agenda:endorse", slug=COMPANY, number=ADOPTED), roles=(LEAD,)),
     Page("edit version", url("agenda:version-edit", slug=COMPANY, number=WORKING)),
     Page("add outcome", url("agenda:outcome-add", slug=COMPANY, number=WORKING)),
+    Page(
+        "edit outcome",
+        url("agenda:outcome-edit", slug=COMPANY, number=WORKING, uid=_outcome("outcome")),
+    ),
+    Page(
+        "move outcome",
+        url("agenda:outcome-move", slug=COMPANY, number=WORKING, uid=_outcome("sub_outcome")),
+    ),
+    Page(
+        "remove outcome",
+        url("agenda:outcome-remove", slug=COMPANY, number=WORKING, uid=_outcome("sub_outcome")),
+    ),
+    Page(
+        "decide amendment",
+        url("agenda:item-decide", slug=COMPANY, number=WORKING, uid=_open_amendment),
+    ),
+    Page("new draft", url("agenda:version-create", slug=COMPANY)),
     Page("adopt", url("agenda:version-adopt", slug=COMPANY, number=WORKING)),
     Page("print", url("agenda:version-print", slug=COMPANY, number=ADOPTED), roles=(VIEWER,)),
 ]

@@ -15,6 +15,20 @@ from tests.pages import (
 )
 
 
+def _invitation_token():
+    from collective.core import services
+    from collective.core.choices import Role
+    from collective.core.models import Initiative, User
+
+    _invitation, token = services.invitation_create(
+        actor=User.objects.get(username="backbone"),
+        initiative=Initiative.objects.get(slug=COMPANY),
+        email="newcomer@example.org",
+        role=Role.VIEWER,
+    )
+    return token
+
+
 def _viewer_membership():
     from collective.core.models import Membership
 
@@ -23,6 +37,8 @@ def _viewer_membership():
 
 PAGES = [
     Page("sign in", url("login"), roles=(ANONYMOUS,)),
+    Page("forgotten password", url("password_reset"), roles=(ANONYMOUS,)),
+    Page("invitation", url("core:invitation-accept", token=_invitation_token), roles=(ANONYMOUS,)),
     Page("home", url("core:home"), roles=(BACKBONE, VIEWER)),
     Page("public home", url("core:home"), roles=(ANONYMOUS,)),
     Page("new initiative", url("core:initiative-create"), roles=(VIEWER,)),
@@ -43,6 +59,10 @@ PAGES = [
     ),
     Page("new partner", url("core:partner-create", slug=COMPANY)),
     Page(
+        "delete partner",
+        url("core:partner-delete", slug=COMPANY, uid=partner_uid(COMPANY, "Legal")),
+    ),
+    Page(
         "edit partner",
         url("core:partner-edit", slug=COMPANY, uid=partner_uid(COMPANY, "Onboarding Operations")),
         roles=(BACKBONE, LEAD),
@@ -50,6 +70,9 @@ PAGES = [
     Page("members", url("core:member-list", slug=COMPANY), roles=(BACKBONE, VIEWER)),
     Page("invite", url("core:member-invite", slug=COMPANY)),
     Page("member role", url("core:member-edit", slug=COMPANY, pk=_viewer_membership)),
+    Page("remove member", url("core:member-remove", slug=COMPANY, pk=_viewer_membership)),
     Page("audit log", url("core:audit-log", slug=COMPANY)),
     Page("settings", url("core:initiative-settings", slug=COMPANY)),
+    Page("not allowed", url("core:audit-log", slug=COMPANY), roles=(VIEWER,), status=403),
+    Page("not found", lambda: "/i/faster-onboarding/no-such-page/", roles=(VIEWER,), status=404),
 ]

@@ -52,6 +52,19 @@ def _import_job():
     return job.uid
 
 
+def _latest_period() -> str:
+    from collective.measurement.models import Observation
+
+    return (
+        Observation.objects.filter(
+            indicator__initiative__slug=COMPANY, indicator__code="DAYS_TO_LIVE"
+        )
+        .order_by("-period_start")
+        .values_list("period", flat=True)
+        .first()
+    )
+
+
 def _public_code():
     from collective.measurement.models import Indicator
 
@@ -79,6 +92,12 @@ PAGES = [
     ),
     Page("new indicator", url("measurement:indicator-create", slug=COMPANY)),
     Page("edit indicator", url("measurement:indicator-edit", slug=COMPANY, code="DAYS_TO_LIVE")),
+    Page("archive indicator", url("measurement:indicator-archive", slug=COMPANY, code="WORKSHOPS")),
+    Page(
+        "story behind the curve",
+        url("measurement:narrative-edit", slug=COMPANY, code="DAYS_TO_LIVE", period=_latest_period),
+        roles=(BACKBONE, LEAD),
+    ),
     Page("targets", url("measurement:target-list", slug=COMPANY, code="DAYS_TO_LIVE")),
     Page("reporting duties", url("measurement:assignment-list", slug=COMPANY, code="DAYS_TO_LIVE")),
     Page("data grid", url("measurement:grid", slug=COMPANY), roles=CONTRIBUTORS),
@@ -96,6 +115,11 @@ PAGES = [
         "value",
         url("measurement:observation-detail", slug=COMPANY, uid=_observation),
         roles=(BACKBONE, CONTRIBUTOR),
+    ),
+    Page(
+        "delete value",
+        url("measurement:observation-delete", slug=COMPANY, uid=_observation),
+        roles=(CONTRIBUTOR,),
     ),
     Page("public dashboard", url("measurement:index", slug=COALITION), roles=(ANONYMOUS,)),
     Page(
