@@ -5,6 +5,9 @@ regions made for it (named and reachable by keyboard).
 The pages come from `collective/<app>/tests/pages.py` of the core and of every registered
 condition app (see tests/pages.py); a condition app without such a list is checked on its
 landing page, so a new app is covered from its first page and adds its own list as it grows.
+
+The apps are split in two shards of about the same number of checks, one per test module
+(this one and test_accessibility_more.py), so the two test workers share the work.
 """
 
 from __future__ import annotations
@@ -34,10 +37,24 @@ def _app_pages() -> dict[str, list[Page]]:
 
 
 APP_PAGES = _app_pages()
+SHARDS = 2
+
+
+def _cost(app: str) -> int:
+    return sum(len(tuple(p.roles)) * len(p.widths) for p in APP_PAGES[app])
+
+
+def shard(index: int) -> list[str]:
+    """The apps of shard `index`: the costliest first, each to the lighter shard."""
+    shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    for app in sorted(APP_PAGES, key=lambda a: (-_cost(a), a)):
+        min(shards, key=lambda apps: sum(_cost(a) for a in apps)).append(app)
+    return shards[index]
 
 
 def test_every_condition_app_is_checked():
     assert set(APP_PAGES) == {"core", *(r.condition.key for r in registry())}
+    assert sorted(a for i in range(SHARDS) for a in shard(i)) == sorted(APP_PAGES)
     for app, pages in APP_PAGES.items():
         names = [p.name for p in pages]
         assert len(names) == len(set(names)), f"{app}: two pages with the same name"
@@ -59,8 +76,7 @@ def _check(page, item: Page, path: str, width: int) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("app", list(APP_PAGES))
-def test_main_pages_are_accessible_at_desktop_and_phone_width(app, demo, new_page):
+def check_app(app: str, new_page) -> None:
     items = [(item, item.path()) for item in APP_PAGES[app]]
     roles = sorted({role for item, _ in items for role in item.roles})
     failures: list[str] = []
@@ -84,3 +100,8 @@ def test_main_pages_are_accessible_at_desktop_and_phone_width(app, demo, new_pag
                     shot(page, f"a11y-{app}-{item.name}-{role}-{width}")
     assert checked, f"no page of {app} was checked"
     assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("app", shard(0))
+def test_main_pages_are_accessible_at_desktop_and_phone_width(app, demo, new_page):
+    check_app(app, new_page)
