@@ -43,6 +43,9 @@ class Page:
     # Widths to check; every main page is checked at desktop and phone width.
     widths: tuple[int, ...] = field(default=(1280, 390))
     status: int = 200  # what the page answers (the error pages answer 403 and 404)
+    # Whether a table may scroll sideways on a phone instead of stacking; only the landing
+    # page checked for an app that has no page list yet.
+    sideways_ok: bool = False
 
 
 def url(name: str, **kwargs) -> Callable[[], str]:

@@ -98,6 +98,8 @@ def sideways_scrollers(page) -> list[str]:
         """() => {
             const out = [];
             for (const el of document.querySelectorAll("main *")) {
+                // A strip of links (tabs) may scroll: every link in it takes the focus.
+                if (el.tagName === "NAV") continue;
                 const ox = getComputedStyle(el).overflowX;
                 if (ox !== "auto" && ox !== "scroll") continue;
                 if (el.scrollWidth <= el.clientWidth + 1) continue;
