@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "collective.core.middleware.HtmxVaryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

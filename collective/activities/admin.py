@@ -3,6 +3,8 @@ services (pages, API)."""
 
 from django.contrib import admin
 
+from collective.core.admin import ReadOnlyAdmin
+
 from .models import (
     Activity,
     Capability,
@@ -12,17 +14,6 @@ from .models import (
     OverlapDecision,
     SurveyRound,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Activity)

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from collective.core.api.permissions import InitiativeScoped
-from collective.core.errors import ApplicationError
+from collective.core.errors import NOT_FOUND, ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
 
@@ -408,7 +408,9 @@ class OutcomeViewSet(viewsets.GenericViewSet):
         version = selectors.version_working(self.initiative)
         if version is None:
             raise ApplicationError(
-                "There is no working draft: start one (POST agenda/) first.", code="no_draft"
+                "There is no working draft: start one (POST agenda/) first.",
+                code="no_draft",
+                kind=NOT_FOUND,
             )
         return version
 

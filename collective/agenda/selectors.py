@@ -373,15 +373,17 @@ def voices(version: AgendaVersion) -> Voices:
 
 
 def voices_silent_members(
-    version: AgendaVersion, *, partner: Partner | None = None, level: str = ""
+    version: AgendaVersion, *, partner: Partner | None = None, level: str | None = None
 ) -> list[Membership]:
+    """Participants who have not taken part yet, of one partner and/or at one level (a
+    `Level` value, or "none" for people who gave no level); None filters nothing."""
     heard = set(
         ConsultationItem.objects.filter(version=version).values_list("author_id", flat=True)
     )
     members = [m for m in _participants(version.initiative) if m.user_id not in heard]
     if partner is not None:
         members = [m for m in members if m.partner_id == partner.pk]
-    if level:
+    if level is not None:
         members = [m for m in members if m.user.level == ("" if level == "none" else level)]
     return members
 

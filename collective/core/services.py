@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from . import hooks
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
-from .errors import ApplicationError
+from .errors import CONFLICT, ApplicationError
 from .models import Initiative, Invitation, Membership, Partner
 from .rules import forget_memberships
 
@@ -71,7 +71,10 @@ def initiative_create(
     _check_choice(stage, Stage, "stage")
     if Initiative.objects.filter(slug=slug).exists():
         raise ApplicationError(
-            f"The address /i/{slug}/ is taken.", errors={"slug": ["Already in use."]}
+            f"The address /i/{slug}/ is taken.",
+            errors={"slug": ["Already in use."]},
+            code="exists",
+            kind=CONFLICT,
         )
     initiative = Initiative(
         name=name, slug=slug, purpose=purpose, visibility=visibility, stage=stage
@@ -132,8 +135,14 @@ PARTNER_FIELDS = [
 
 
 def _set_path(partner: Partner) -> None:
+    """The partner's materialised path: its parent's path and its own id ("/3/8/12/").
+
+    Before the first insert the id is not known yet, so the row is written with a path ending
+    in its uid instead and corrected in the same transaction: the database refuses an empty
+    path (`partner_path_shape`), and a uid is a prefix of no other partner's path."""
     parent = partner.parent
-    partner.path = f"{parent.path if parent else '/'}{partner.pk}/"
+    own = partner.pk if partner.pk else f"new-{partner.uid.hex}"
+    partner.path = f"{parent.path if parent else '/'}{own}/"
     partner.depth = parent.depth + 1 if parent else 0
 
 
@@ -160,6 +169,8 @@ def _validate_partner(initiative: Initiative, partner: Partner) -> None:
         raise ApplicationError(
             f"There is already a partner called '{partner.name}'.",
             errors={"name": ["Already used in this initiative."]},
+            code="exists",
+            kind=CONFLICT,
         )
     _full_clean(partner, exclude=["initiative", "parent", "path"])
 
@@ -172,6 +183,7 @@ def partner_create(*, actor, initiative: Initiative, name: str, **fields) -> Par
     partner = Partner(initiative=initiative, name=name, **fields)
     _validate_partner(initiative, partner)
     with transaction.atomic():
+        _set_path(partner)
         partner.save()
         _set_path(partner)
         partner.save(update_fields=["path", "depth"])
@@ -213,12 +225,15 @@ def partner_update(*, actor, partner: Partner, **fields) -> Partner:
 def partner_delete(*, actor, partner: Partner) -> None:
     if partner.children.exists():
         raise ApplicationError(
-            f"'{partner}' has sub-partners. Move or delete them first.", code="has_children"
+            f"'{partner}' has sub-partners. Move or delete them first.",
+            code="has_children",
+            kind=CONFLICT,
         )
     if partner.memberships.exists():
         raise ApplicationError(
             f"'{partner}' still has members. Move them to another partner first.",
             code="has_members",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         audit_record(actor=actor, verb="deleted", target=partner)
@@ -228,12 +243,14 @@ def partner_delete(*, actor, partner: Partner) -> None:
             raise ApplicationError(
                 f"'{partner}' has data (measures, activities…) and cannot be deleted.",
                 code="protected",
+                kind=CONFLICT,
             ) from exc
         except Exception as exc:
             if exc.__class__.__name__ == "ProtectedError":
                 raise ApplicationError(
                     f"'{partner}' has data (measures, activities…) and cannot be deleted.",
                     code="protected",
+                    kind=CONFLICT,
                 ) from exc
             raise
 
@@ -272,6 +289,7 @@ def membership_update(
             "This is the last backbone member: make someone else backbone first.",
             errors={"role": ["An initiative needs at least one backbone member."]},
             code="last_backbone",
+            kind=CONFLICT,
         )
     before = snapshot(membership, ["role", "partner"])
     membership.role = role
@@ -290,6 +308,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
         raise ApplicationError(
             "The last backbone member cannot be removed: make someone else backbone first.",
             code="last_backbone",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         audit_record(
@@ -335,6 +354,8 @@ def invitation_create(
         raise ApplicationError(
             f"{email} is already a member of this initiative.",
             errors={"email": ["Already a member."]},
+            code="exists",
+            kind=CONFLICT,
         )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -448,18 +469,21 @@ def invitation_get_by_token(token: str) -> Invitation:
             "This invitation has already been used. Sign in to reach the initiative, or ask "
             "the backbone team for a new invitation.",
             code="used",
+            kind=CONFLICT,
         )
     if state == "revoked":
         raise ApplicationError(
             "This invitation was withdrawn or replaced by a newer one. Ask the backbone team "
             "for a new invitation.",
             code="revoked",
+            kind=CONFLICT,
         )
     if state == "expired":
         raise ApplicationError(
             f"This invitation expired on {invitation.expires_at:%d %B %Y}. Ask the backbone "
             "team to send a new one.",
             code="expired",
+            kind=CONFLICT,
         )
     return invitation
 
@@ -530,7 +554,9 @@ def invitation_accept_new_user(
 
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     if invitation.state != "pending":
-        raise ApplicationError(f"This invitation is already {invitation.state}.")
+        raise ApplicationError(
+            f"This invitation is already {invitation.state}.", code="not_pending", kind=CONFLICT
+        )
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -554,7 +580,10 @@ def profile_update(*, actor, user, **fields):
         User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists()
     ):
         raise ApplicationError(
-            "Another account uses that email address.", errors={"email": ["Already in use."]}
+            "Another account uses that email address.",
+            errors={"email": ["Already in use."]},
+            code="exists",
+            kind=CONFLICT,
         )
     _full_clean(user, exclude=["password", "username"])
     changes = diff(before, snapshot(user, PROFILE_FIELDS))
@@ -568,7 +597,7 @@ def profile_update(*, actor, user, **fields):
 def user_create(*, username: str, email: str, password: str, **profile):
     """Create an account directly (demo loader, administrators); invitations are the usual way."""
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(f"The username '{username}' is taken.")
+        raise ApplicationError(f"The username '{username}' is taken.", code="exists", kind=CONFLICT)
     user = User(username=username, email=email, **profile)
     user.set_password(password)
     with transaction.atomic():

@@ -194,9 +194,9 @@ def partner_delete(request, uid):
 def member_list(request):
     initiative = request.initiative
     search = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
+    role = request.GET.get("role")
     if role not in Role.values:
-        role = ""
+        role = None  # any role
     page = paginate(request, selectors.membership_list(initiative, search=search, role=role))
     can_manage = request.user.has_perm("core.manage_members", initiative)
     context = {
@@ -369,8 +369,9 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_list(
         initiative,
-        actor_id=filters.get("actor", ""),
-        kind=filters.get("kind", ""),
+        # The form's "Anyone" / "Any kind" choices are empty strings: no filter.
+        actor_id=int(filters["actor"]) if filters.get("actor") else None,
+        kind=filters.get("kind") or None,
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -25,7 +24,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from collective.core.errors import ApplicationError
+from collective.core import spreadsheets
+from collective.core.errors import CONFLICT, ApplicationError
 
 from . import periods, staging
 from .choices import ImportState, Source
@@ -147,7 +147,7 @@ def _csv_rows(fileobj) -> Iterator[list]:
         )
     first = text[: text.find("\n") if "\n" in text else len(text)]
     delimiter = max([",", ";", "\t"], key=first.count)
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    yield from spreadsheets.csv_reader(text, delimiter=delimiter)
 
 
 def _xlsx_rows(fileobj) -> Iterator[tuple]:
@@ -405,7 +405,9 @@ def preview(job: ImportJob) -> dict:
 def confirm(*, actor, job: ImportJob, only_valid: bool = False) -> ImportJob:
     if job.state != ImportState.PREVIEWED:
         raise ApplicationError(
-            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now."
+            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now.",
+            code="not_ready",
+            kind=CONFLICT,
         )
     m = job.mapping or {}
     if m.get("error_count") and not only_valid:

@@ -15,10 +15,7 @@ once per value typed.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,9 +24,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from collective.core import ids
 from collective.core.audit import audit_fields, audit_record, diff, snapshot
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import AuditEvent, Initiative, Partner
+from collective.core.numbers import format_value
 
 from . import periods, rollups, status
 from .choices import (
@@ -53,7 +52,7 @@ from .models import (
     ReportingAssignment,
     Target,
 )
-from .rules import entry_scope_path
+from .rules import entry_scope
 
 MAX_ABS = Decimal(10) ** 15
 RETRIES = 3  # attempts when a concurrent writer created the same value first
@@ -292,6 +291,8 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
             "meaningless. Create a new indicator instead (and archive this one when its "
             "history is no longer needed).",
             errors={k: ["Cannot change once values are reported."] for k in sorted(locked)},
+            code="has_values",
+            kind=CONFLICT,
         )
     if "code" in changes:
         users = [
@@ -352,7 +353,7 @@ def indicator_archive(*, actor, indicator: Indicator, archived: bool = True) -> 
             actor=actor,
             verb="archived" if archived else "restored",
             target=indicator,
-            changes={"archived": [not archived, archived]},
+            changes={"archived": {"from": not archived, "to": archived}},
         )
     return indicator
 
@@ -598,14 +599,14 @@ def _clean_values(ind, value, numerator, denominator, errors: dict) -> _Clean | 
             return None
     if ind.min_value is not None and v < ind.min_value:
         errors.setdefault("value", []).append(
-            f"{status.fmt(v, 6)} is below the lowest valid value of {ind.code} "
-            f"({status.fmt(ind.min_value, 6)})."
+            f"{format_value(v, decimals=6)} is below the lowest valid value of {ind.code} "
+            f"({format_value(ind.min_value, decimals=6)})."
         )
         return None
     if ind.max_value is not None and v > ind.max_value:
         errors.setdefault("value", []).append(
-            f"{status.fmt(v, 6)} is above the highest valid value of {ind.code} "
-            f"({status.fmt(ind.max_value, 6)})."
+            f"{format_value(v, decimals=6)} is above the highest valid value of {ind.code} "
+            f"({format_value(ind.max_value, decimals=6)})."
         )
         return None
     return _Clean(v, n, d)
@@ -736,8 +737,7 @@ def observation_upsert(
         raise ApplicationError(errors["indicator"][0], errors=errors)
     if partner is None or partner.initiative_id != initiative.pk:
         raise _error("partner", "Choose a partner of this initiative.")
-    scope = entry_scope_path(actor, initiative)
-    if scope is None or not partner.path.startswith(scope):
+    if not entry_scope(actor, initiative).covers(partner.path):
         raise ApplicationError(
             f"You may not enter data for {partner}.",
             errors={"partner": ["Only your own partner and its sub-partners."]},
@@ -1208,7 +1208,7 @@ class RowChecker:
                 self.partners.setdefault(p.short_name.lower(), p)
         for p in partners:
             self.partners[p.name.lower()] = p
-        self.scope = entry_scope_path(actor, initiative)
+        self.scope = entry_scope(actor, initiative)
         self._period_cache: dict = {}
         self._indicator_cache: dict = {}
         self._partner_cache: dict = {}
@@ -1253,7 +1253,7 @@ class RowChecker:
                     errors["partner"] = ["The partner is missing."]
                 else:
                     errors["partner"] = [f"Unknown partner '{ref}'."]
-            elif self.scope is None or not partner.path.startswith(self.scope):
+            elif not self.scope.covers(partner.path):
                 errors["partner"] = [
                     f"You may enter data only for your own partner and its sub-partners, "
                     f"not for {partner.name}."
@@ -1429,17 +1429,9 @@ def observations_plan(*, actor, initiative: Initiative, rows: list[dict]) -> dic
 
 
 def _time_ordered_uids(count: int, native: bool) -> list:
-    """Fresh UUIDs (version 7 layout: millisecond time first, then randomness) in increasing
-    order, so a big import appends to the uid index instead of writing all over it."""
-    ms = int(time.time() * 1000) & ((1 << 48) - 1)
-    start = int.from_bytes(os.urandom(9), "big") >> 2  # 70 random bits, headroom to count up
-    high = (ms << 80) | (0x7 << 76)
-    out = []
-    for n in range(start, start + count):
-        rand_a, rand_b = (n >> 62) & 0xFFF, n & ((1 << 62) - 1)
-        value = high | (rand_a << 64) | (0b10 << 62) | rand_b
-        out.append(uuid.UUID(int=value) if native else f"{value:032x}")
-    return out
+    """Fresh version-7 UUIDs in increasing order (`core.ids`), so a big import appends to the
+    uid index instead of writing all over it."""
+    return [u if native else u.hex for u in ids.uuid7_sequence(count)]
 
 
 def _allocate_ids(table: str, count: int) -> list[int]:

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import os
-import time
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from collective.core import ids
 from collective.core.audit import audit_record
 from collective.core.models import Partner
 
@@ -32,7 +31,7 @@ from . import services
 from .choices import ObservationStatus, Source
 from .models import ImportJob, ImportRow, Indicator
 from .rollups import insert_many
-from .rules import entry_scope_path
+from .rules import entry_scope
 
 ROW_TABLE = ImportRow._meta.db_table
 OBS = "measurement_observation"
@@ -64,7 +63,7 @@ def fingerprint(initiative, actor) -> str:
         .values_list("id", "uid", "name", "short_name", "path")
     ):
         digest.update(repr(row).encode())
-    digest.update(repr(entry_scope_path(actor, initiative)).encode())
+    digest.update(repr(entry_scope(actor, initiative)).encode())
     return digest.hexdigest()
 
 
@@ -166,14 +165,12 @@ def _analyze(cursor, table: str, added: int) -> None:
 
 
 def _uid_sql() -> tuple[str, list]:
-    """SQL for fresh time-ordered uids (millisecond time first, then a random base plus the
-    staged row's id), so a big import appends to the uid index instead of writing all over it."""
-    ms = int(time.time() * 1000) & ((1 << 48) - 1)
-    prefix = f"{ms:012x}7"
-    base = int.from_bytes(os.urandom(8), "big") >> 12  # 52 random bits: room to add row ids
+    """SQL for fresh version-7 uids (`core.ids.uuid7_sql_prefix`: time first, then a random
+    base plus the staged row's id), so a big import appends to the uid index."""
+    prefix, base = ids.uuid7_sql_prefix()
     if connection.vendor == "postgresql":
-        return "CAST(%s || lpad(to_hex(%s::bigint + r.id), 19, '0') AS uuid)", [prefix, base]
-    return "%s || printf('%%019x', %s + r.id)", [prefix, base]
+        return "CAST(%s || lpad(to_hex(%s::bigint + r.id), 15, '0') AS uuid)", [prefix, base]
+    return "%s || printf('%%015x', %s + r.id)", [prefix, base]
 
 
 def apply(job: ImportJob, actor, *, expected: str, rows: int) -> dict[str, int]:

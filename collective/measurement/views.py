@@ -6,9 +6,7 @@ Views parse input, check permission once and call the services (writes) or the s
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import re
 import uuid
@@ -25,8 +23,15 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
-from collective.core.http import check_perm, initiative_view, paginate, render_page
+from collective.core.http import (
+    check_perm,
+    initiative_view,
+    paginate,
+    render_page,
+    wants_partial,
+)
 from collective.core.models import Partner
 
 from . import charts, formula, periods, queries, selectors, services
@@ -362,7 +367,7 @@ def indicator_detail(request, code):
     indicator = _indicator(request, code)
     status = queries.indicator_status(indicator)
     context = _chart_context(request, indicator, status)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_detail.html#chart", context)
     reporters = queries.reporters(indicator)
     narrative_period = _narrative_period(request, indicator, status)
@@ -419,7 +424,7 @@ def indicator_public(request, code):
     status = queries.indicator_status(indicator)
     # The public sees the shared result (and its breakdown), not each partner's numbers.
     context = _chart_context(request, indicator, status, per_partner=is_member)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_public.html#chart", context)
     narrative_list = list(queries.narratives(indicator)[:1])
     context.update(
@@ -1169,24 +1174,13 @@ def _completeness_download(report, fmt, initiative):
     rows = [[_cell(item.get(key)) for key, _ in COMPLETENESS_COLUMNS] for item in report["rows"]]
     filename = f"{initiative.slug}-completeness.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Completeness")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spreadsheets.csv_bytes([header, *rows]), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes({"Completeness": [header, *rows]}),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

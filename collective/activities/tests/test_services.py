@@ -26,8 +26,9 @@ from .helpers import D, activity, basic, claim, outcomes
 def test_create_records_an_audit_entry(world):
     act = activity(world, "Checklist", start=D(2026, 1, 1), end=D(2026, 3, 1), lever="practices")
     event = AuditEvent.objects.get(verb="activity.create", target_id=str(act.uid))
-    assert event.changes["title"] == "Checklist"
-    assert event.changes["lever"] == "practices"
+    # One shape of audit changes: what a creation set is a "to" (docs/architecture.md).
+    assert event.changes["title"] == {"from": None, "to": "Checklist"}
+    assert event.changes["lever"] == {"from": None, "to": "practices"}
 
 
 def test_end_before_start_is_refused_and_nothing_saved(world):

@@ -6,6 +6,7 @@ import csv
 
 from django.http import HttpResponse
 
+from collective.core import spreadsheets
 from collective.core.conditions import condition
 
 TABS = [
@@ -36,8 +37,6 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
+    # Through core.spreadsheets: a name or note typed as a formula stays text.
+    csv.writer(response).writerows(spreadsheets.csv_rows([header, *rows]))
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from collective.core.audit import audit_record, diff
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, FORBIDDEN, ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
 
@@ -37,12 +37,15 @@ def endorsement_record(
             f"Only the adopted version can be endorsed; version {version.number} is "
             f"{version.get_status_display().lower()}.",
             code="not_adopted",
+            kind=CONFLICT,
         )
     _check_partner(version.initiative, partner, "partner")
     membership = membership_for(actor, version.initiative)
     if membership is None or membership.partner_id != partner.pk:
         raise ApplicationError(
-            f"Only the lead of {partner.name} records its endorsement.", code="not_lead"
+            f"Only the lead of {partner.name} records its endorsement.",
+            code="not_lead",
+            kind=FORBIDDEN,
         )
     reservations = (reservations or "").strip()
     if stance == Stance.RESERVATIONS and not reservations:

@@ -216,8 +216,8 @@ class MemberViewSet(
     def get_queryset(self):
         return selectors.membership_list(
             self.initiative,
-            search=self.request.query_params.get("search", ""),
-            role=self.request.query_params.get("role", ""),
+            search=self.request.query_params.get("search") or None,
+            role=self.request.query_params.get("role") or None,
         )
 
     def update(self, request, *args, **kwargs):

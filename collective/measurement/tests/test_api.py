@@ -169,7 +169,7 @@ def test_indicator_crud_and_refusals(world, api, people, bb):
     )
     detail = _url(world, "api:indicator-detail", code="PEOPLE")
     response = client.patch(detail, {"frequency": "quarter"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # values exist: a conflict with the current state
     assert "already has 1 reported value" in response.json()["message"]
     assert client.patch(detail, {"name": "People reached"}, format="json").status_code == 200
     assert client.delete(detail).status_code == 204
