@@ -286,6 +286,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
             "partner_name",
             "stance",
             "reservations",
+            "reason",
             "recorded_by",
             "updated_at",
         ]
@@ -295,7 +296,16 @@ class EndorsementSerializer(serializers.ModelSerializer):
 class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
     reservations = serializers.CharField(
-        max_length=services.MAX_NOTE, required=False, allow_blank=True
+        max_length=services.MAX_NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the stance is reservations.",
+    )
+    reason = serializers.CharField(
+        max_length=services.MAX_NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="Why not; required when the stance is declined.",
     )
 
 

@@ -631,8 +631,12 @@ def voices_nudge(request, number):
 
 @initiative_view("agenda.view")
 def endorsements(request):
-    grid = selectors.endorsement_grid(request.initiative)
-    return render(request, "agenda/endorsements.html", {"grid": grid, **_perms(request)})
+    adopted = selectors.version_adopted(request.initiative)
+    return render(
+        request,
+        "agenda/endorsements.html",
+        {**_endorsement_context(request, adopted), **_perms(request)},
+    )
 
 
 @initiative_view("agenda.endorse")
@@ -645,6 +649,7 @@ def endorse(request, number):
         initial={
             "stance": current.stance if current else Stance.ENDORSED,
             "reservations": current.reservations if current else "",
+            "reason": current.reason if current else "",
         },
     )
     if request.method == "POST" and form.is_valid():

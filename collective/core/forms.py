@@ -127,9 +127,34 @@ class MembershipForm(ServiceErrorsMixin, forms.Form):
         help_text="The team or organisation this person acts for.",
     )
 
-    def __init__(self, *args, initiative: Initiative, **kwargs):
+    # Granting backbone asks once: the form comes back with a warning and a box to tick
+    # (`confirm_backbone=yes`), so it works without JavaScript.
+    CONFIRM_BACKBONE = "confirm_backbone"
+
+    def __init__(
+        self, *args, initiative: Initiative, person: str = "", current_role: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.initiative = initiative
         self.fields["partner"].queryset = Partner.objects.filter(initiative=initiative)
+        self.person = person  # whom the role is for, as the warning names them
+        self.current_role = current_role
+        self.needs_backbone_confirmation = False
+
+    def clean(self):
+        data = super().clean()
+        granting = data.get("role") == Role.BACKBONE and self.current_role != Role.BACKBONE
+        self.needs_backbone_confirmation = (
+            granting and self.data.get(self.CONFIRM_BACKBONE) != "yes"
+        )
+        return data
+
+    def is_ready(self) -> bool:
+        """Valid, and confirmed where it grants backbone: the view may call the service."""
+        return self.is_valid() and not self.needs_backbone_confirmation
+
+    def backbone_subject(self) -> str:
+        return self.person or "this person"
 
 
 class InvitationForm(MembershipForm):
@@ -146,6 +171,19 @@ class InvitationForm(MembershipForm):
         help_text="Optional: a personal note that goes with the invitation.",
     )
     field_order = ["emails", "role", "partner", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The least surprising role for someone new; Backbone must be chosen (and confirmed).
+        self.fields["role"].initial = self.initial.get("role", Role.CONTRIBUTOR)
+
+    def backbone_subject(self) -> str:
+        emails = self.cleaned_data.get("emails") or []
+        if not emails:
+            return "these people"
+        if len(emails) > 3:
+            return f"{', '.join(emails[:2])} and {len(emails) - 2} others"
+        return " and ".join([", ".join(emails[:-1]), emails[-1]] if len(emails) > 1 else emails)
 
     def clean_emails(self) -> list[str]:
         import re

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import ROLE_HELP, Role
+from .conditions import partner_links
 from .errors import ApplicationError
 from .forms import (
     ApiTokenForm,
@@ -145,6 +146,7 @@ def partner_detail(request, uid):
             "partner": partner,
             "members": members,
             "children": partner.children.select_related("initiative"),
+            "condition_links": partner_links(partner, request.user),
             "can_change": request.user.has_perm("core.change_partner", partner),
             "can_delete": request.user.has_perm("core.delete_partner", partner),
         },
@@ -226,7 +228,7 @@ def member_invite(request):
     if request.GET.get("role") in Role.values:
         initial["role"] = request.GET["role"]
     form = InvitationForm(request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         data = dict(form.cleaned_data)
         emails = data.pop("emails")
         try:
@@ -253,8 +255,10 @@ def member_edit(request, pk):
         request.POST or None,
         initiative=request.initiative,
         initial={"role": membership.role, "partner": membership.partner},
+        person=membership.user.name,
+        current_role=membership.role,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         try:
             services.membership_update(
                 actor=request.user, membership=membership, **form.cleaned_data

@@ -1,4 +1,4 @@
-"""Endorsements: a partner lead endorses an adopted version for their partner."""
+"""Endorsements: a partner lead records where their partner stands on the adopted version."""
 
 from __future__ import annotations
 
@@ -13,10 +13,24 @@ from ..choices import Stance, VersionStatus
 from ..models import AgendaVersion, Endorsement
 from ._common import MAX_NOTE, _check_choice, _check_length, _check_partner
 
+VERBS = {
+    Stance.ENDORSED: "endorsed",
+    Stance.RESERVATIONS: "endorsed with reservations",
+    Stance.DECLINED: "did not endorse",
+}
+
 
 def endorsement_record(
-    *, actor, version: AgendaVersion, partner: Partner, stance: str, reservations: str = ""
+    *,
+    actor,
+    version: AgendaVersion,
+    partner: Partner,
+    stance: str,
+    reservations: str = "",
+    reason: str = "",
 ) -> Endorsement:
+    """Endorsed, endorsed with reservations (saying what would need to change), or does not
+    endorse (saying why). Only the text that belongs to the stance is kept."""
     _check_choice(stance, Stance, "stance")
     if version.status != VersionStatus.ADOPTED:
         raise ApplicationError(
@@ -39,15 +53,24 @@ def endorsement_record(
             "Say what your reservations are, so they can be worked on.",
             errors={"reservations": ["Required when endorsing with reservations."]},
         )
+    reason = (reason or "").strip()
+    if stance == Stance.DECLINED and not reason:
+        raise ApplicationError(
+            f"Say why {partner.name} does not endorse this version, so it can be worked on.",
+            errors={"reason": ["Required when not endorsing."]},
+        )
     _check_length(reservations, MAX_NOTE, "reservations")
-    if stance == Stance.ENDORSED:
+    _check_length(reason, MAX_NOTE, "reason")
+    if stance != Stance.RESERVATIONS:
         reservations = ""
+    if stance != Stance.DECLINED:
+        reason = ""
     with transaction.atomic():
         previous = (
             Endorsement.objects.filter(version=version, partner=partner)
-            .values("stance", "reservations")
+            .values("stance", "reservations", "reason")
             .first()
-        ) or {"stance": None, "reservations": ""}
+        ) or {"stance": None, "reservations": "", "reason": ""}
         endorsement, _created = Endorsement.objects.update_or_create(
             version=version,
             partner=partner,
@@ -55,17 +78,20 @@ def endorsement_record(
                 "initiative": version.initiative,
                 "stance": stance,
                 "reservations": reservations,
+                "reason": reason,
                 "recorded_by": actor,
             },
         )
         audit_record(
             actor=actor,
-            verb="endorsed" if stance == Stance.ENDORSED else "endorsed with reservations",
+            verb=VERBS[stance],
             target=endorsement,
             changes={
                 "version": version.number,
                 "partner": partner.name,
-                **diff(previous, {"stance": stance, "reservations": reservations}),
+                **diff(
+                    previous, {"stance": stance, "reservations": reservations, "reason": reason}
+                ),
             },
         )
     return endorsement
