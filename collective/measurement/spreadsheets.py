@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Iterator
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 
 from . import periods
@@ -133,7 +133,7 @@ def _csv_rows(fileobj) -> Iterator[list]:
         )
     first = text[: text.find("\n") if "\n" in text else len(text)]
     delimiter = max([",", ";", "\t"], key=first.count)
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    yield from spreadsheets.csv_reader(text, delimiter=delimiter)
 
 
 def _xlsx_rows(fileobj) -> Iterator[tuple]:

@@ -29,12 +29,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from collective.core.audit import audit_record
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Partner
 
 from ..choices import ImportState, Source
 from ..models import ImportJob, ImportRow, Indicator
-from ..rules import entry_scope_path
+from ..rules import entry_scope
 from ..spreadsheets import cell_text, file_kind, rows_from
 from ..store import staging as store
 from .observations import (
@@ -76,7 +76,7 @@ def fingerprint(initiative, actor) -> str:
         .values_list("id", "uid", "name", "short_name", "path")
     ):
         digest.update(repr(row).encode())
-    digest.update(repr(entry_scope_path(actor, initiative)).encode())
+    digest.update(repr(entry_scope(actor, initiative)).encode())
     return digest.hexdigest()
 
 
@@ -298,7 +298,9 @@ def import_preview(job: ImportJob) -> dict:
 def import_confirm(*, actor, job: ImportJob, only_valid: bool = False) -> ImportJob:
     if job.state != ImportState.PREVIEWED:
         raise ApplicationError(
-            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now."
+            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now.",
+            code="not_ready",
+            kind=CONFLICT,
         )
     m = job.mapping or {}
     if m.get("error_count") and not only_valid:
