@@ -49,9 +49,9 @@ def test_a_private_initiative_answers_like_a_missing_one(case, world, client):
     if "slug" not in kwargs or world.initiative.visibility != "private":
         return  # not an initiative's address, or a case that made it public
     entry = entry_for(case.name, case.method)
-    if entry is not None and entry.link_token:
+    if entry is not None and entry.link_kwarg:
         # A secret link: its holder was given the address. A wrong token must say nothing.
-        kwargs = {**kwargs, entry.link_token: "not-a-valid-token"}
+        kwargs = {**kwargs, entry.link_kwarg: "not-a-valid-token"}
     existing = _answer(case, world, client, kwargs, world.initiative.slug)
     missing = _answer(case, world, client, kwargs, GHOST)
     assert existing == missing, (case.id, existing[:3], missing[:3])

@@ -11,7 +11,7 @@ PUBLIC = [
         "turned it on): the initiative's name and the form, nothing else.",
         methods=("get", "post"),
         page=True,
-        link_token="token",
+        link_kwarg="token",
     ),
     Public(
         "communication:unsubscribe",
@@ -19,7 +19,7 @@ PUBLIC = [
         "one button. The link names one member of the initiative.",
         methods=("get", "post"),
         page=True,
-        link_token="token",
+        link_kwarg="token",
     ),
     Public(
         "communication:feed-ics",
@@ -28,6 +28,6 @@ PUBLIC = [
         "which partners they concern.",
         shows=frozenset({PARTNERS, PEOPLE}),
         document=True,
-        link_token="token",
+        link_kwarg="token",
     ),
 ]

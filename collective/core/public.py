@@ -15,7 +15,7 @@ matrix case):
 Each entry's `probes` are extra query strings tried too (e.g. `by=partner`): the answer must be a
 refusal or stay within the same fields.
 
-An entry with a `link_token` is reached through a link that carries a token; tests/
+An entry with a `link_kwarg` is reached through a link that carries a token; tests/
 test_private_addresses.py checks that a wrong token on a private initiative answers exactly like
 a missing initiative.
 
@@ -49,7 +49,7 @@ class Public:
     # The URL keyword that carries a secret link's token (feedback link, calendar feed,
     # unsubscribe). Whoever holds the token was given the address, so only an answer to a
     # wrong token must look like an initiative that does not exist.
-    link_token: str = ""
+    link_kwarg: str = ""
 
 
 def fields(*paths: str, prefix: str = "") -> frozenset[str]:
