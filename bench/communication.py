@@ -57,7 +57,14 @@ def build(scale: float) -> dict:
     )
     Partner.objects.bulk_create(
         [
-            Partner(initiative=initiative, name=f"Partner {i:03d}", short_name=f"P{i:03d}")
+            # A placeholder path of the right shape, replaced by the real one below (as the
+            # partner service does: the id is known only after the insert).
+            Partner(
+                initiative=initiative,
+                name=f"Partner {i:03d}",
+                short_name=f"P{i:03d}",
+                path=f"/new-{i}/",
+            )
             for i in range(n_partners)
         ]
     )
