@@ -18,7 +18,7 @@ from collective.core.api.permissions import InitiativeScoped
 from collective.core.markdown import render_markdown
 from collective.core.models import Partner
 
-from . import selectors, services
+from . import activity_links, selectors, services
 from .choices import (
     ActionStatus,
     Cadence,
@@ -124,7 +124,8 @@ def _partner(initiative, uid, field):
 
 
 def _links(initiative, data):
-    """outcome (uid) and indicator (code) of this initiative."""
+    """outcome (uid), indicator (code) and activity (uid) of this initiative; an activity sent
+    as null unlinks it."""
     from collective.agenda.models import Outcome
     from collective.measurement.models import Indicator
 
@@ -141,7 +142,31 @@ def _links(initiative, data):
         ).first()
         if found["indicator"] is None:
             raise serializers.ValidationError({"indicator": ["No such measure code."]})
+    if "activity" in data:
+        found["activity"] = _activity(initiative, data["activity"])
     return found
+
+
+def _activity(initiative, uid):
+    if uid is None:
+        return None
+    if not activity_links.installed():
+        raise serializers.ValidationError(
+            {"activity": ["Activities are not part of this site: nothing can link to one."]}
+        )
+    activity = activity_links.get(initiative, uid)
+    if activity is None:
+        raise serializers.ValidationError({"activity": ["No such activity in this initiative."]})
+    return activity
+
+
+ACTIVITY_HELP = "The uid of an activity of this initiative (mutually reinforcing activities)."
+
+
+def activity_field(**kwargs):
+    return serializers.UUIDField(
+        source="activity_uid", read_only=True, allow_null=True, help_text=ACTIVITY_HELP, **kwargs
+    )
 
 
 class Scoped(viewsets.GenericViewSet):
@@ -413,6 +438,7 @@ class ActionItemSerializer(ModelSerializer):
     owner_partner = serializers.UUIDField(source="owner_partner.uid", default=None)
     meeting = serializers.UUIDField(source="occurrence.uid", default=None)
     decision = serializers.IntegerField(source="decision.number", default=None)
+    activity = activity_field()
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -429,6 +455,7 @@ class ActionItemSerializer(ModelSerializer):
             "done_at",
             "meeting",
             "decision",
+            "activity",
             "activity_title",
             "created_at",
         ]
@@ -449,6 +476,9 @@ class ActionWriteSerializer(StrictSerializer):
     indicator = serializers.CharField(required=False, allow_blank=True)
     meeting = serializers.UUIDField(required=False)
     decision = serializers.IntegerField(required=False)
+    activity = serializers.UUIDField(
+        required=False, allow_null=True, help_text=ACTIVITY_HELP + " null unlinks it."
+    )
 
 
 class ActionItemViewSet(Scoped):
@@ -525,6 +555,7 @@ class UpdateSerializer(ModelSerializer):
     author = serializers.CharField(source="author.username", default=None)
     outcome = serializers.UUIDField(source="outcome.uid", default=None)
     indicator = serializers.CharField(source="indicator.code", default=None)
+    activity = activity_field()
     body_html = serializers.SerializerMethodField()
     offers = serializers.SerializerMethodField()
 
@@ -540,6 +571,7 @@ class UpdateSerializer(ModelSerializer):
             "author",
             "outcome",
             "indicator",
+            "activity",
             "activity_title",
             "resolved_at",
             "reply_count",
@@ -563,6 +595,7 @@ class UpdateCreateSerializer(StrictSerializer):
     partner = serializers.UUIDField(required=False)
     outcome = serializers.UUIDField(required=False)
     indicator = serializers.CharField(required=False, allow_blank=True)
+    activity = serializers.UUIDField(required=False, allow_null=True, help_text=ACTIVITY_HELP)
 
 
 class BodySerializer(StrictSerializer):

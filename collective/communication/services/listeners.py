@@ -51,6 +51,7 @@ def on_activity_slipped(*, actor, initiative, activity, waiting=(), reason="", *
         initiative=initiative,
         activity_type=ContentType.objects.get_for_model(activity),
         activity_id=str(activity.pk),
+        activity_uid=getattr(activity, "uid", None),
         activity_title=_title(activity),
         reason=str(reason or "")[:2000],
         waiting=[_title(w) for w in waiting][:50],

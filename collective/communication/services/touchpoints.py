@@ -35,6 +35,7 @@ from ..models import (
 )
 from .common import (
     actor_or_none,
+    check_activity,
     check_choice,
     check_member,
     check_partner,
@@ -338,6 +339,7 @@ def agenda_draft(*, actor, occurrence: Occurrence, today: dt.date | None = None)
             if evidence.get("activity_type"):
                 item.activity_type = evidence["activity_type"]
                 item.activity_id = evidence["activity_id"]
+                item.activity_uid = evidence.get("activity_uid")
                 item.activity_title = evidence["activity_title"]
             items.append(item)
             order += 1
@@ -376,6 +378,7 @@ def agenda_item_add(
         )
     check_same_initiative(occurrence.initiative, outcome, "outcome")
     check_same_initiative(occurrence.initiative, indicator, "indicator")
+    check_activity(occurrence.initiative, activity)
     with transaction.atomic():
         item = AgendaItem(
             initiative_id=occurrence.initiative_id,
@@ -389,11 +392,19 @@ def agenda_item_add(
         )
         link_activity(item, activity)
         item.save()
-        audit_record(actor=actor, verb="added", target=item, changes={"title": title})
+        audit_record(
+            actor=actor,
+            verb="added",
+            target=item,
+            changes={"title": title, **({"activity": item.activity_title} if activity else {})},
+        )
     return item
 
 
 def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
+    """Change an agenda item; `activity` (an activity or None) relinks it."""
+    relink = "activity" in fields
+    activity = fields.pop("activity", None)
     allowed = {"title", "notes", "minutes_estimate", "outcome", "indicator", "order"}
     unknown = set(fields) - allowed
     if unknown:
@@ -406,12 +417,18 @@ def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
         fields["notes"] = clean_text(fields["notes"], "notes")
     check_same_initiative(item.initiative, fields.get("outcome"), "outcome")
     check_same_initiative(item.initiative, fields.get("indicator"), "indicator")
+    if relink:
+        check_activity(item.initiative, activity)
     names = sorted(fields)
     before = snapshot(item, names)
     with transaction.atomic():
         for name, value in fields.items():
             setattr(item, name, value)
         changes = diff(before, snapshot(item, names))
+        if relink and getattr(activity, "uid", None) != item.activity_uid:
+            old_title = item.activity_title or None
+            link_activity(item, activity)
+            changes["activity"] = {"from": old_title, "to": item.activity_title or None}
         if changes:
             item.save()
             audit_record(actor=actor, verb="updated", target=item, changes=changes)
@@ -688,6 +705,7 @@ def _carry_over(occurrence: Occurrence, items: list[AgendaItem]) -> int:
                 indicator_id=item.indicator_id,
                 activity_type_id=item.activity_type_id,
                 activity_id=item.activity_id,
+                activity_uid=item.activity_uid,
                 activity_title=item.activity_title,
                 carried_from=item,
             )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from collective.core.errors import ApplicationError
 from collective.core.http import check_perm, initiative_view, paginate, render_page
 
-from .. import selectors, services
+from .. import activity_links, selectors, services
 from ..choices import AttendanceStatus, MinutesState, OccurrenceStatus
 from ..forms import (
     AttendanceForm,
@@ -129,8 +129,9 @@ def _occurrence(request, uid, perm="communication.run_meeting"):
 @initiative_view("communication.view")
 def meeting_detail(request, uid):
     occurrence = selectors.occurrence_get(request.initiative, uid)
-    items = list(
-        occurrence.items.select_related("outcome", "indicator", "carried_from__occurrence")
+    items = activity_links.attach_urls(
+        request.initiative,
+        occurrence.items.select_related("outcome", "indicator", "carried_from__occurrence"),
     )
     attendance = list(occurrence.attendance.select_related("user", "partner"))
     user = request.user
@@ -181,10 +182,12 @@ def agenda_draft(request, uid):
 @initiative_view("communication.view")
 def item_add(request, uid):
     occurrence = _occurrence(request, uid)
-    form = ItemForm(request.POST or None, initiative=request.initiative)
+    form = ItemForm(request.POST or None, initiative=request.initiative, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_add(actor=request.user, occurrence=occurrence, **form.cleaned_data)
+            services.agenda_item_add(
+                actor=request.user, occurrence=occurrence, **form.service_data()
+            )
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
@@ -219,10 +222,16 @@ def item_edit(request, uid, item_uid):
         "outcome": item.outcome_id,
         "indicator": item.indicator_id,
     }
-    form = ItemForm(request.POST or None, initial=initial, initiative=request.initiative)
+    form = ItemForm(
+        request.POST or None,
+        initial=initial,
+        initiative=request.initiative,
+        user=request.user,
+        current=item,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_update(actor=request.user, item=item, **form.cleaned_data)
+            services.agenda_item_update(actor=request.user, item=item, **form.service_data())
         except ApplicationError as error:
             form.add_service_errors(error)
         else:

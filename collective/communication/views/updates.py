@@ -12,7 +12,7 @@ from collective.core.errors import ApplicationError
 from collective.core.http import initiative_view, paginate, render_page
 from collective.core.models import Partner
 
-from .. import selectors, services
+from .. import activity_links, selectors, services
 from ..filters import DiscussionFilter, UpdateFilter
 from ..forms import DiscussionForm, OfferForm, PostForm, ReplyForm, UpdateForm
 from ..models import DiscussionFollow, DiscussionPost, DiscussionSeen, HelpOffer
@@ -57,11 +57,16 @@ def feed(request):
 @initiative_view("communication.take_part")
 def update_create(request):
     initiative = request.initiative
-    form = UpdateForm(request.POST or None, initiative=initiative, initial={"kind": "progress"})
+    form = UpdateForm(
+        request.POST or None,
+        initiative=initiative,
+        user=request.user,
+        initial={"kind": "progress"},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update = services.update_post(
-                actor=request.user, initiative=initiative, **form.cleaned_data
+                actor=request.user, initiative=initiative, **form.service_data()
             )
         except ApplicationError as error:
             form.add_service_errors(error)
@@ -81,6 +86,7 @@ def update_create(request):
 @initiative_view("communication.view")
 def update_detail(request, uid):
     update = selectors.update_get(request.initiative, uid)
+    activity_links.attach_urls(request.initiative, [update])
     membership = getattr(request, "membership", None)
     offers = list(update.offers.select_related("partner", "offered_by"))
     can_offer = (
