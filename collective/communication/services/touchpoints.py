@@ -122,15 +122,24 @@ def series_create(*, actor, initiative, partners=(), members=(), **fields) -> To
 def series_update(
     *, actor, series: TouchpointSeries, partners=None, members=None, **fields
 ) -> TouchpointSeries:
+    """Change a series: what it is, its timing (cadence or RRULE, first meeting, time, time zone,
+    length), place or link, facilitator, standing items and who is invited. Every change raises
+    its SEQUENCE (calendars replace what they hold); a change of timing plans the future
+    meetings nobody touched again and tells the people invited. A bad value saves nothing."""
     unknown = set(fields) - set(SERIES_FIELDS) - {"first_start"}
     if unknown:
         raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    initiative = series.initiative
     current = {name: getattr(series, name) for name in SERIES_FIELDS}
     current["first_start"] = series.first_start
     if fields.get("cadence", current["cadence"]) != Cadence.CUSTOM and "rrule" not in fields:
         fields["rrule"] = ""
-    data = _check_series_input(series.initiative, {**current, **fields})
+    data = _check_series_input(initiative, {**current, **fields})
     data.pop("first_start")
+    for partner in partners or ():
+        check_partner(initiative, partner, "partners")
+    for member in members or ():
+        check_member(initiative, member, "members")
     before = snapshot(series, SERIES_FIELDS)
     timing = ("rrule", "first_date", "start_time", "time_zone", "duration_minutes")
     with transaction.atomic():
@@ -138,27 +147,60 @@ def series_update(
             setattr(series, name, value)
         changes = diff(before, snapshot(series, SERIES_FIELDS))
         if partners is not None:
-            series.partners.set(partners)
+            old = sorted(p.name for p in series.partners.all())
+            new = sorted(p.name for p in partners)
+            if old != new:
+                series.partners.set(partners)
+                changes["partners"] = {"from": old, "to": new}
         if members is not None:
-            series.members.set(members)
+            old = sorted(str(u) for u in series.members.all())
+            new = sorted(str(u) for u in members)
+            if old != new:
+                series.members.set(members)
+                changes["members"] = {"from": old, "to": new}
         if changes:
             series.sequence = F("sequence") + 1
             series.save()
             series.refresh_from_db(fields=["sequence"])
-            if any(name in changes for name in timing):
-                _replan(series)
+            replanned = _replan(series) if any(n in changes for n in timing) else None
+            if replanned is not None:
+                changes["replanned"] = {"from": replanned[0], "to": replanned[1]}
             audit_record(actor=actor, verb="updated", target=series, changes=changes)
+            if replanned is not None:
+                _tell_timing(actor, series)
     return series
 
 
-def _replan(series: TouchpointSeries) -> None:
-    """After the timing changed: future occurrences nobody touched are planned again."""
+def _replan(series: TouchpointSeries) -> tuple[int, int]:
+    """After the timing changed: future occurrences nobody touched (not moved, not cancelled,
+    no agenda) are planned again; returns (removed, planned)."""
     now = timezone.now()
     untouched = series.occurrences.filter(
         start__gt=now, status=OccurrenceStatus.SCHEDULED, start=F("original_start")
     ).exclude(items__isnull=False)
-    untouched.delete()
-    occurrences_extend(series, since=now)
+    _total, removed = untouched.delete()
+    return removed.get(Occurrence._meta.label, 0), occurrences_extend(series, since=now)
+
+
+def _tell_timing(actor, series: TouchpointSeries) -> None:
+    following = series.occurrences.filter(
+        start__gt=timezone.now(), status=OccurrenceStatus.SCHEDULED
+    ).first()
+    if following is None:
+        when = "No further meeting is planned."
+    else:
+        local = timezone.localtime(following.start, recurrence.zone(series.time_zone))
+        when = f"The next meeting is on {local:%A %d %B at %H:%M} ({series.time_zone})."
+    notify_people(
+        initiative=series.initiative,
+        users=_series_invitees(series),
+        kind=NotificationKind.MEETING,
+        title=f"New timing: {series.title}",
+        body=f"{series.get_cadence_display()}. {when} Calendar feeds update on their own.",
+        url=series.get_absolute_url(),
+        target=series,
+        actor=actor,
+    )
 
 
 def occurrences_extend(
@@ -275,7 +317,10 @@ def _local(occurrence: Occurrence, when: dt.datetime) -> dt.datetime:
 
 
 def _invitees(occurrence: Occurrence) -> list:
-    series = occurrence.series
+    return _series_invitees(occurrence.series)
+
+
+def _series_invitees(series: TouchpointSeries) -> list:
     people = list(series.members.all())
     partner_ids = list(series.partners.values_list("pk", flat=True))
     if partner_ids:

@@ -81,6 +81,51 @@ def series_create(request):
     )
 
 
+@initiative_view("communication.manage")
+def series_edit(request, uid):
+    initiative = request.initiative
+    series = selectors.series_get(initiative, uid)
+    initial = {
+        **{name: getattr(series, name) for name in SeriesForm.base_fields if name != "partners"},
+        "first_start": series.first_start,
+        "facilitator": series.facilitator_id,
+        "partners": list(series.partners.values_list("pk", flat=True)),
+    }
+    if series.cadence != "custom":
+        initial["rrule"] = ""
+    form = SeriesForm(request.POST or None, initial=initial, initiative=initiative)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        partners = list(data.pop("partners"))
+        sequence = series.sequence
+        try:
+            series = services.series_update(
+                actor=request.user, series=series, partners=partners, **data
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            if series.sequence == sequence:
+                messages.info(request, "Nothing was changed.")
+            else:
+                messages.success(
+                    request,
+                    f"“{series.title}” is saved. Future meetings nobody has touched follow the "
+                    "new timing; moved or cancelled meetings and meetings with an agenda keep "
+                    "theirs. Calendar feeds update on their next refresh.",
+                )
+            return redirect(series)
+    return form_page(
+        request,
+        form,
+        title=f"Edit “{series.title}”",
+        purpose="Changing the cadence, time or time zone plans the future meetings again and "
+        "tells everyone invited; past meetings stay as they were.",
+        submit="Save touchpoint",
+        cancel=series.get_absolute_url(),
+    )
+
+
 @initiative_view("communication.view")
 def series_detail(request, uid):
     series = selectors.series_get(request.initiative, uid)
