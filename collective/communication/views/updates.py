@@ -45,13 +45,22 @@ def feed(request):
             "page_number": number,
             "has_next": has_next,
             "has_previous": number > 1,
-            "partners": Partner.objects.filter(initiative=initiative).order_by("name"),
-            "outcomes": Outcome.objects.filter(initiative=initiative, retired=False).order_by(
-                "title"
+            # Plain (value, label) pairs and the chosen value read once: a filter of 200
+            # partners is then a cheap loop, not 200 model rows each re-reading the form.
+            "partners": _options(Partner.objects.filter(initiative=initiative), "name"),
+            "outcomes": _options(
+                Outcome.objects.filter(initiative=initiative, retired=False), "title"
             ),
+            "chosen": {
+                name: str(filterset.form[name].value() or "") for name in ("partner", "outcome")
+            },
         },
         partial="updates",
     )
+
+
+def _options(queryset, label: str) -> list[tuple[str, str]]:
+    return [(str(uid), text) for uid, text in queryset.order_by(label).values_list("uid", label)]
 
 
 @initiative_view("communication.take_part")
