@@ -1,6 +1,8 @@
-"""Messages the agenda sends to people. Email for now, through the background task; the
-notification system of the communication capability can replace these functions without the
-services changing."""
+"""Messages the agenda sends to people. Opening a consultation, adopting a version (and asking
+the partner leads to endorse it) and closing a consultation are announced through the core's
+ANNOUNCED hook, so the app that delivers messages (continuous communication: the bell, email by
+each person's choice, digests) tells people; when no app listens they are emailed from here.
+Replies, amendment decisions and nudges are emailed from here."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from collective.core import hooks
 from collective.core.tasks import send_email
 
 _muted = False
@@ -32,9 +35,91 @@ def schedule(message, *args) -> None:
         transaction.on_commit(lambda: message(*args))
 
 
+def _path(name: str, version, **extra) -> str:
+    return reverse(
+        name, kwargs={"slug": version.initiative.slug, "number": version.number, **extra}
+    )
+
+
 def _url(name: str, version, **extra) -> str:
-    kwargs = {"slug": version.initiative.slug, "number": version.number, **extra}
-    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+    return settings.SITE_URL + _path(name, version, **extra)
+
+
+def _announce(actor, version, announcement: hooks.Announcement, fallback=None, *args) -> None:
+    """Raise the announcement (inside the service's transaction, so it is kept only if the change
+    is); without an app that delivers announcements, email `fallback(*args)` after commit."""
+    if _muted:
+        return
+    told = hooks.announce(announcement, actor=actor, initiative=version.initiative)
+    if not told and fallback is not None:
+        schedule(fallback, *args)
+
+
+def announce_consultation_opened(actor, version, members) -> None:
+    _announce(
+        actor,
+        version,
+        hooks.Announcement(
+            topic="agenda.consultation_opened",
+            title=f"Have your say on the draft agenda (v{version.number})",
+            body="The draft agenda is open for consultation. Comment on any part, propose better "
+            "wording, raise a concern or say what you support.",
+            url=_path("agenda:consultation", version),
+            users=tuple(m.user for m in members if m.role != "viewer"),
+            target=version,
+        ),
+        consultation_opened,
+        version,
+        members,
+    )
+
+
+def announce_consultation_closed(actor, version, people) -> None:
+    _announce(
+        actor,
+        version,
+        hooks.Announcement(
+            topic="agenda.consultation_closed",
+            title=f"The consultation on agenda v{version.number} is closed",
+            body="Thank you for taking part. The summary of what was said is on the version.",
+            url=version.get_absolute_url(),
+            users=tuple(people),
+            target=version,
+        ),
+    )
+
+
+def announce_version_adopted(actor, version, members, leads) -> None:
+    """Everyone hears that a version was adopted; each partner lead is asked to endorse it."""
+    lead_ids = {m.user_id for m in leads}
+    rationale = " ".join((version.rationale or "").split())[:500]
+    _announce(
+        actor,
+        version,
+        hooks.Announcement(
+            topic="agenda.version_adopted",
+            title=f"Agenda v{version.number} is adopted",
+            body=rationale,
+            url=version.get_absolute_url(),
+            users=tuple(m.user for m in members if m.user_id not in lead_ids),
+            target=version,
+        ),
+    )
+    _announce(
+        actor,
+        version,
+        hooks.Announcement(
+            topic="agenda.endorsement_requested",
+            title=f"Please endorse agenda v{version.number}",
+            body="It was adopted. As your partner's lead, endorse it or record your reservations.",
+            url=_path("agenda:endorse", version),
+            users=tuple(m.user for m in leads),
+            target=version,
+        ),
+        version_adopted,
+        version,
+        leads,
+    )
 
 
 def _send(subject: str, body: str, to: list[str]) -> None:

@@ -18,7 +18,7 @@ from collective.core.api.permissions import InitiativeScoped
 from collective.core.markdown import render_markdown
 from collective.core.models import Partner
 
-from . import selectors, services
+from . import activity_links, selectors, services
 from .choices import (
     ActionStatus,
     Cadence,
@@ -124,7 +124,8 @@ def _partner(initiative, uid, field):
 
 
 def _links(initiative, data):
-    """outcome (uid) and indicator (code) of this initiative."""
+    """outcome (uid), indicator (code) and activity (uid) of this initiative; an activity sent
+    as null unlinks it."""
     from collective.agenda.models import Outcome
     from collective.measurement.models import Indicator
 
@@ -141,7 +142,31 @@ def _links(initiative, data):
         ).first()
         if found["indicator"] is None:
             raise serializers.ValidationError({"indicator": ["No such measure code."]})
+    if "activity" in data:
+        found["activity"] = _activity(initiative, data["activity"])
     return found
+
+
+def _activity(initiative, uid):
+    if uid is None:
+        return None
+    if not activity_links.installed():
+        raise serializers.ValidationError(
+            {"activity": ["Activities are not part of this site: nothing can link to one."]}
+        )
+    activity = activity_links.get(initiative, uid)
+    if activity is None:
+        raise serializers.ValidationError({"activity": ["No such activity in this initiative."]})
+    return activity
+
+
+ACTIVITY_HELP = "The uid of an activity of this initiative (mutually reinforcing activities)."
+
+
+def activity_field(**kwargs):
+    return serializers.UUIDField(
+        source="activity_uid", read_only=True, allow_null=True, help_text=ACTIVITY_HELP, **kwargs
+    )
 
 
 class Scoped(viewsets.GenericViewSet):
@@ -197,6 +222,7 @@ class TouchpointSerializer(ModelSerializer):
     kind = TouchpointKindField(read_only=True)
     facilitator = serializers.CharField(source="facilitator.username", default=None)
     first_start = serializers.DateTimeField(read_only=True)
+    partners = serializers.SerializerMethodField()
 
     class Meta:
         model = TouchpointSeries
@@ -212,24 +238,44 @@ class TouchpointSerializer(ModelSerializer):
             "duration_minutes",
             "facilitator",
             "location",
+            "agenda_template",
+            "correction_days",
+            "partners",
             "sequence",
         ]
         read_only_fields = fields
 
+    def get_partners(self, obj) -> list[str]:
+        return [str(p.uid) for p in obj.partners.all()]
 
-class TouchpointCreateSerializer(StrictSerializer):
+
+class TouchpointWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     kind = choice_text(TouchpointKind)
     purpose = serializers.CharField(required=False, allow_blank=True)
     cadence = choice_text(Cadence)
-    rrule = serializers.CharField(required=False, allow_blank=True)
+    rrule = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="An iCalendar RRULE, for the custom cadence only, e.g. "
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=TH.",
+    )
     first_start = serializers.DateTimeField(
         help_text="Local date and time of the first meeting, in `time_zone` (no offset)."
     )
     time_zone = serializers.CharField()
     duration_minutes = serializers.IntegerField(required=False, default=60)
-    facilitator = serializers.CharField(required=False, allow_blank=True, help_text="Username.")
-    location = serializers.CharField(required=False, allow_blank=True)
+    facilitator = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="Username; blank for none."
+    )
+    location = serializers.CharField(required=False, allow_blank=True, help_text="Place or link.")
+    agenda_template = serializers.CharField(
+        required=False, allow_blank=True, help_text="Standing items, one per line."
+    )
+    correction_days = serializers.IntegerField(required=False)
+    partners = serializers.ListField(
+        child=serializers.UUIDField(), required=False, help_text="Uids of the partners invited."
+    )
 
 
 class TouchpointViewSet(Scoped):
@@ -238,7 +284,12 @@ class TouchpointViewSet(Scoped):
     queryset = TouchpointSeries.objects.none()
 
     def get_queryset(self):
-        return selectors.series_list(self.initiative).order_by("title")
+        return (
+            selectors.series_list(self.initiative)
+            .prefetch_related("partners")
+            .select_related("facilitator")
+            .order_by("title")
+        )
 
     def list(self, request, slug=None):
         return self.paginated(self.get_queryset())
@@ -246,15 +297,38 @@ class TouchpointViewSet(Scoped):
     def retrieve(self, request, slug=None, uid=None):
         return Response(self.get_serializer(selectors.series_get(self.initiative, uid)).data)
 
-    @extend_schema(request=TouchpointCreateSerializer, responses={201: TouchpointSerializer})
+    def _fields(self, values: dict) -> dict:
+        fields = dict(values)
+        if "facilitator" in fields:
+            fields["facilitator"] = _member(self.initiative, fields["facilitator"], "facilitator")
+        if "first_start" in fields:
+            fields["first_start"] = timezone.make_naive(fields["first_start"])
+        if "partners" in fields:
+            fields["partners"] = [
+                _partner(self.initiative, u, "partners") for u in fields["partners"]
+            ]
+        return fields
+
+    @extend_schema(request=TouchpointWriteSerializer, responses={201: TouchpointSerializer})
     def create(self, request, slug=None):
-        data = TouchpointCreateSerializer(data=request.data)
+        data = TouchpointWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        fields["facilitator"] = _member(self.initiative, fields.get("facilitator"), "facilitator")
-        fields["first_start"] = timezone.make_naive(fields["first_start"])
-        series = services.series_create(actor=request.user, initiative=self.initiative, **fields)
+        series = services.series_create(
+            actor=request.user, initiative=self.initiative, **self._fields(data.validated_data)
+        )
         return Response(self.get_serializer(series).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TouchpointWriteSerializer(partial=True), responses=TouchpointSerializer)
+    def partial_update(self, request, slug=None, uid=None):
+        """Change a series; a change of timing re-plans the future meetings nobody touched."""
+        series = selectors.series_get(self.initiative, uid)
+        data = TouchpointWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = self._fields(data.validated_data)
+        if "rrule" in fields and "cadence" not in fields:
+            fields["cadence"] = Cadence.CUSTOM  # a rule sent alone means a custom cadence
+        series = services.series_update(actor=request.user, series=series, **fields)
+        return Response(self.get_serializer(series).data)
 
     @extend_schema(responses=OccurrenceSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -413,6 +487,7 @@ class ActionItemSerializer(ModelSerializer):
     owner_partner = serializers.UUIDField(source="owner_partner.uid", default=None)
     meeting = serializers.UUIDField(source="occurrence.uid", default=None)
     decision = serializers.IntegerField(source="decision.number", default=None)
+    activity = activity_field()
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -429,6 +504,7 @@ class ActionItemSerializer(ModelSerializer):
             "done_at",
             "meeting",
             "decision",
+            "activity",
             "activity_title",
             "created_at",
         ]
@@ -449,6 +525,9 @@ class ActionWriteSerializer(StrictSerializer):
     indicator = serializers.CharField(required=False, allow_blank=True)
     meeting = serializers.UUIDField(required=False)
     decision = serializers.IntegerField(required=False)
+    activity = serializers.UUIDField(
+        required=False, allow_null=True, help_text=ACTIVITY_HELP + " null unlinks it."
+    )
 
 
 class ActionItemViewSet(Scoped):
@@ -525,6 +604,7 @@ class UpdateSerializer(ModelSerializer):
     author = serializers.CharField(source="author.username", default=None)
     outcome = serializers.UUIDField(source="outcome.uid", default=None)
     indicator = serializers.CharField(source="indicator.code", default=None)
+    activity = activity_field()
     body_html = serializers.SerializerMethodField()
     offers = serializers.SerializerMethodField()
 
@@ -540,6 +620,7 @@ class UpdateSerializer(ModelSerializer):
             "author",
             "outcome",
             "indicator",
+            "activity",
             "activity_title",
             "resolved_at",
             "reply_count",
@@ -563,6 +644,7 @@ class UpdateCreateSerializer(StrictSerializer):
     partner = serializers.UUIDField(required=False)
     outcome = serializers.UUIDField(required=False)
     indicator = serializers.CharField(required=False, allow_blank=True)
+    activity = serializers.UUIDField(required=False, allow_null=True, help_text=ACTIVITY_HELP)
 
 
 class BodySerializer(StrictSerializer):

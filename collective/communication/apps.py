@@ -29,8 +29,13 @@ class CommunicationConfig(AppConfig):
         from collective.core.search import register_search
 
         from .overview import communication_search
-        from .services.listeners import on_activity_slipped, on_coordination_requested
+        from .services.listeners import (
+            on_activity_slipped,
+            on_announced,
+            on_coordination_requested,
+        )
 
         register_search(communication_search)
         hooks.listen(hooks.ACTIVITY_SLIPPED, on_activity_slipped)
         hooks.listen(hooks.COORDINATION_REQUESTED, on_coordination_requested)
+        hooks.listen(hooks.ANNOUNCED, on_announced)

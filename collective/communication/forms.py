@@ -12,6 +12,7 @@ from django.utils import timezone
 from collective.core.forms import ServiceErrorsMixin
 from collective.core.models import Partner
 
+from . import activity_links
 from .choices import (
     ActionStatus,
     Cadence,
@@ -68,10 +69,16 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class LinksMixin:
-    """Optional links to an outcome and a measure of the initiative."""
+UNCHANGED = object()  # an edit form's activity left as it was (the view passes nothing)
 
-    def add_links(self, initiative):
+
+class LinksMixin:
+    """Optional links to an outcome, a measure and an activity of the initiative."""
+
+    def add_links(self, initiative, *, user=None, current=None):
+        """`user` decides which activities the picker lists (none without the activities app or
+        the right to read them); `current` is the row being edited (its link is kept as it is
+        unless another is chosen, even when the activity is no longer listed)."""
         self.fields["outcome"] = forms.ModelChoiceField(
             queryset=_outcomes(initiative),
             required=False,
@@ -88,6 +95,40 @@ class LinksMixin:
         self.fields["indicator"].label_from_instance = lambda i: f"{i.code} — {i.name}"
         for name in ("outcome", "indicator"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        self._link_initiative = initiative
+        self._current_activity = (
+            str(current.activity_uid) if current is not None and current.activity_uid else ""
+        )
+        groups = activity_links.choices(initiative, user) if user is not None else []
+        listed = {uid for _partner, options in groups for uid, _title in options}
+        if self._current_activity and self._current_activity not in listed:
+            groups.append(
+                ("No longer listed", [(self._current_activity, current.activity_title or "—")])
+            )
+        if groups:
+            self.fields["activity"] = forms.ChoiceField(
+                choices=[("", "— no activity —"), *groups],
+                required=False,
+                help_text="The partner activity this is about (mutually reinforcing activities).",
+            )
+            self.fields["activity"].widget.attrs["class"] = "form-select"
+            if self._current_activity:
+                self.initial.setdefault("activity", self._current_activity)
+
+    def clean_activity(self):
+        uid = self.cleaned_data.get("activity") or ""
+        if uid and uid == self._current_activity:
+            return UNCHANGED
+        if not uid:
+            return None
+        activity = activity_links.get(self._link_initiative, uid)
+        if activity is None:
+            raise forms.ValidationError("Choose an activity of this initiative.")
+        return activity
+
+    def service_data(self) -> dict:
+        """The cleaned data for the service: an unchanged activity link is left out."""
+        return {k: v for k, v in self.cleaned_data.items() if v is not UNCHANGED}
 
 
 class SeriesForm(ServiceErrorsMixin, forms.Form):
@@ -162,9 +203,9 @@ class ItemForm(ServiceErrorsMixin, LinksMixin, forms.Form):
     )
     minutes_estimate = forms.IntegerField(label="Minutes", min_value=1, max_value=480, initial=10)
 
-    def __init__(self, *args, initiative, **kwargs):
+    def __init__(self, *args, initiative, user=None, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_links(initiative)
+        self.add_links(initiative, user=user, current=current)
 
 
 class BacklogForm(ServiceErrorsMixin, forms.Form):
@@ -374,11 +415,11 @@ class ActionForm(ServiceErrorsMixin, LinksMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=MARKDOWN_HELP
     )
 
-    def __init__(self, *args, initiative, with_status=False, **kwargs):
+    def __init__(self, *args, initiative, with_status=False, user=None, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _members(initiative)
         self.fields["owner_partner"].queryset = _partners(initiative)
-        self.add_links(initiative)
+        self.add_links(initiative, user=user, current=current)
         if with_status:
             self.fields["status"] = forms.ChoiceField(choices=ActionStatus.choices)
             self.fields["status"].widget.attrs["class"] = "form-select"
@@ -402,9 +443,9 @@ class UpdateForm(ServiceErrorsMixin, LinksMixin, forms.Form):
         help_text=MARKDOWN_HELP,
     )
 
-    def __init__(self, *args, initiative, **kwargs):
+    def __init__(self, *args, initiative, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_links(initiative)
+        self.add_links(initiative, user=user)
 
 
 class ReplyForm(ServiceErrorsMixin, forms.Form):

@@ -336,6 +336,7 @@ def agenda_evidence(occurrence: Occurrence, today: dt.date | None = None) -> lis
                 + (("\n\nWaiting on it: " + ", ".join(slipped.waiting)) if slipped.waiting else ""),
                 "activity_type": slipped.activity_type,
                 "activity_id": slipped.activity_id,
+                "activity_uid": slipped.activity_uid,
                 "activity_title": slipped.activity_title,
             }
         )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("touchpoints/", touchpoints.series_list, name="series-list"),
     path("touchpoints/new/", touchpoints.series_create, name="series-create"),
     path("touchpoints/<uuid:uid>/", touchpoints.series_detail, name="series-detail"),
+    path("touchpoints/<uuid:uid>/edit/", touchpoints.series_edit, name="series-edit"),
     path("touchpoints/<uuid:uid>/backlog/", touchpoints.backlog_add, name="backlog-add"),
     path("meetings/", touchpoints.meeting_list, name="meeting-list"),
     path(meeting, touchpoints.meeting_detail, name="meeting-detail"),

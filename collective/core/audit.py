@@ -16,7 +16,7 @@ def _plain(value: Any) -> Any:
     """Make a field value JSON-friendly for the `changes` column."""
     if isinstance(value, models.Model):
         return str(value)
-    if isinstance(value, datetime.datetime | datetime.date | uuid.UUID | decimal.Decimal):
+    if isinstance(value, datetime.date | datetime.time | uuid.UUID | decimal.Decimal):
         return str(value)
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,7 +13,7 @@ from collective.core.models import Initiative, Membership
 
 from .. import notify
 from ..choices import ItemKind, ItemStatus, VersionStatus
-from ..models import AgendaVersion, OutcomeNode
+from ..models import AgendaVersion, ConsultationItem, OutcomeNode
 from ._common import (
     MAX_TEXT,
     VERSION_FIELDS,
@@ -159,11 +160,22 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
             .exclude(user=actor)
             .select_related("user")
         )
-        notify.schedule(notify.consultation_opened, version, members)
+        notify.announce_consultation_opened(actor, version, members)
     return version
 
 
 def consultation_close(*, actor, version: AgendaVersion) -> AgendaVersion:
+    """Close the consultation; the people who took part are told (not when adopting closes it:
+    they hear of the adoption instead)."""
+    with transaction.atomic():
+        _consultation_close(actor, version)
+        authors = ConsultationItem.objects.filter(version=version, author__isnull=False)
+        people = get_user_model().objects.filter(pk__in=authors.values("author_id"))
+        notify.announce_consultation_closed(actor, version, list(people))
+    return version
+
+
+def _consultation_close(actor, version: AgendaVersion) -> AgendaVersion:
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
             f"Version {version.number} is not in consultation.", code="bad_status", kind=CONFLICT
@@ -300,7 +312,7 @@ def agenda_adopt(
         )
     with transaction.atomic():
         if version.status == VersionStatus.CONSULTATION:
-            consultation_close(actor=actor, version=version)
+            _consultation_close(actor, version)
         now = timezone.now()
         previous = AgendaVersion.objects.filter(
             initiative=version.initiative, status=VersionStatus.ADOPTED
@@ -338,5 +350,8 @@ def agenda_adopt(
                 initiative=version.initiative, role="partner_lead", partner__isnull=False
             ).select_related("user", "partner")
         )
-        notify.schedule(notify.version_adopted, version, leads)
+        members = list(
+            Membership.objects.filter(initiative=version.initiative).select_related("user")
+        )
+        notify.announce_version_adopted(actor, version, members, leads)
     return version

@@ -1,8 +1,9 @@
 """Links to activities, which live in another condition app that may not be installed.
 
 An activity is referred to by content type + object id (no foreign key into the activities app),
-with its title kept for display; `SlippedActivity` is filled by the ACTIVITY_SLIPPED hook so
-agendas can list what slipped without reading the activities app.
+with its stable `uid` (what the API and the links use) and its title kept for display;
+`SlippedActivity` is filled by the ACTIVITY_SLIPPED hook so agendas can list what slipped without
+reading the activities app. Pickers and lookups go through `activity_links`.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +19,7 @@ class ActivityLink(models.Model):
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     activity_id = models.CharField(max_length=64, blank=True)
+    activity_uid = models.UUIDField(null=True, blank=True)
     activity_title = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -31,6 +33,7 @@ class ActivityLink(models.Model):
         return model.objects.filter(pk=self.activity_id).first() if model else None
 
     def activity_url(self) -> str:
+        """The activity's page, or "" when it is gone (or the activities app is not installed)."""
         activity = self.activity
         return activity.get_absolute_url() if hasattr(activity, "get_absolute_url") else ""
 

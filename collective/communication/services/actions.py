@@ -14,6 +14,7 @@ from ..choices import ActionStatus, NotificationKind
 from ..models import ActionItem
 from .common import (
     actor_or_none,
+    check_activity,
     check_choice,
     check_member,
     check_partner,
@@ -92,6 +93,7 @@ def action_create(
     _check_links(
         initiative, outcome=outcome, indicator=indicator, occurrence=occurrence, decision=decision
     )
+    check_activity(initiative, activity)
     with transaction.atomic():
         action = ActionItem(
             initiative=initiative,
@@ -112,7 +114,10 @@ def action_create(
             actor=actor,
             verb="created",
             target=action,
-            changes=snapshot(action, ["title", "owner", "owner_partner", "due_date"]),
+            changes={
+                **snapshot(action, ["title", "owner", "owner_partner", "due_date"]),
+                **({"activity": action.activity_title} if activity is not None else {}),
+            },
         )
         people = [owner] if owner else _owner_leads(initiative, owner_partner)
         notify_people(
@@ -130,6 +135,9 @@ def action_create(
 
 
 def action_update(*, actor, action: ActionItem, **fields) -> ActionItem:
+    """Change an action; `activity` (an activity or None) relinks it, the others are fields."""
+    relink = "activity" in fields
+    activity = fields.pop("activity", None)
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
@@ -154,6 +162,8 @@ def action_update(*, actor, action: ActionItem, **fields) -> ActionItem:
             errors={"due_date": ["Choose today or a later day."]},
         )
     _check_links(initiative, outcome=fields.get("outcome"), indicator=fields.get("indicator"))
+    if relink:
+        check_activity(initiative, activity)
     owner = fields.get("owner", action.owner)
     partner = fields.get("owner_partner", action.owner_partner)
     if owner is None and partner is None:
@@ -170,6 +180,10 @@ def action_update(*, actor, action: ActionItem, **fields) -> ActionItem:
         elif action.status != ActionStatus.DONE:
             action.done_at = None
         changes = diff(before, snapshot(action, ACTION_FIELDS))
+        if relink and getattr(activity, "uid", None) != action.activity_uid:
+            old_title = action.activity_title or None
+            link_activity(action, activity)
+            changes["activity"] = {"from": old_title, "to": action.activity_title or None}
         if not changes:
             return action
         action.save()

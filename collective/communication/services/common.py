@@ -97,13 +97,27 @@ def membership_of(initiative: Initiative, user) -> Membership | None:
     return Membership.objects.filter(initiative=initiative, user=user).first()
 
 
+def check_activity(initiative: Initiative, activity, field: str = "activity") -> None:
+    """An activity linked to must be one of this initiative's (any model with `initiative_id`;
+    the activities app may be absent, so nothing here imports it)."""
+    if activity is None:
+        return
+    if getattr(activity, "initiative_id", None) != initiative.pk:
+        raise ApplicationError(
+            "That activity belongs to another initiative.",
+            errors={field: ["Choose an activity of this initiative."]},
+        )
+
+
 def link_activity(obj, activity) -> None:
-    """Point an ActivityLink row at any activity object (the app may be absent)."""
+    """Point an ActivityLink row at an activity (or at nothing), keeping its uid and title."""
     from django.contrib.contenttypes.models import ContentType
 
     if activity is None:
         obj.activity_type, obj.activity_id, obj.activity_title = None, "", ""
+        obj.activity_uid = None
         return
     obj.activity_type = ContentType.objects.get_for_model(activity)
     obj.activity_id = str(activity.pk)
-    obj.activity_title = str(activity)[:300]
+    obj.activity_uid = getattr(activity, "uid", None)
+    obj.activity_title = str(getattr(activity, "title", None) or activity)[:300]

@@ -1,5 +1,11 @@
 """Reactions to events other apps raise (collective.core.hooks), registered in apps.ready().
 
+Any app announces a change people should hear about with ANNOUNCED (an `Announcement`: who is
+told, what they read, where it leads); communication turns it into notifications — the bell,
+email at once or in the digest by each person's choice — for those of them who are members of
+the initiative. The common agenda announces consultations opened and closed, versions adopted
+and endorsements requested this way, so nothing here imports the agenda app.
+
 The activities app raises ACTIVITY_SLIPPED and COORDINATION_REQUESTED; communication records the
 slipped activity for the next agendas and tells its owners, and opens a discussion between the
 partners that need to coordinate. Activities are read by duck typing (title, partner, owner,
@@ -14,7 +20,7 @@ from django.utils import timezone
 
 from collective.core.models import Membership
 
-from ..choices import NotificationKind
+from ..choices import URGENT_KINDS, NotificationKind
 from ..models import Discussion, DiscussionFollow, DiscussionPost, SlippedActivity
 from .notifications import notify_people
 
@@ -28,9 +34,9 @@ def _url(activity) -> str:
 
 
 def _owners(initiative, activity) -> list:
-    """The activity's owner (if it has one) and the leads of its partner."""
+    """The activity's lead person or owner (if it has one) and the leads of its partner."""
     people = []
-    for name in ("owner", "lead", "created_by"):
+    for name in ("lead_person", "owner", "lead", "created_by"):
         person = getattr(activity, name, None)
         if getattr(person, "pk", None) and hasattr(person, "username"):
             people.append(person)
@@ -51,6 +57,7 @@ def on_activity_slipped(*, actor, initiative, activity, waiting=(), reason="", *
         initiative=initiative,
         activity_type=ContentType.objects.get_for_model(activity),
         activity_id=str(activity.pk),
+        activity_uid=getattr(activity, "uid", None),
         activity_title=_title(activity),
         reason=str(reason or "")[:2000],
         waiting=[_title(w) for w in waiting][:50],
@@ -114,3 +121,31 @@ def on_coordination_requested(*, actor, initiative, first, second, note="", **de
             target=discussion,
             actor=actor,
         )
+
+
+def _announcement_kind(topic: str) -> str:
+    """The first part of the topic when it names a kind of notification ("agenda.…" → Agenda);
+    an announcement is never urgent (urgent kinds bypass the person's choice of digest)."""
+    kind = topic.split(".", 1)[0]
+    if kind in NotificationKind.values and kind not in URGENT_KINDS:
+        return kind
+    return NotificationKind.UPDATE
+
+
+def on_announced(*, actor, initiative, announcement, **details) -> None:
+    ids = {u.pk for u in announcement.users if getattr(u, "pk", None)}
+    members = set(
+        Membership.objects.filter(initiative=initiative, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    notify_people(
+        initiative=initiative,
+        users=[u for u in announcement.users if getattr(u, "pk", None) in members],
+        kind=_announcement_kind(announcement.topic),
+        title=announcement.title,
+        body=announcement.body,
+        url=announcement.url,
+        target=announcement.target,
+        actor=actor,
+    )

@@ -35,6 +35,7 @@ from ..models import (
 )
 from .common import (
     actor_or_none,
+    check_activity,
     check_choice,
     check_member,
     check_partner,
@@ -121,15 +122,24 @@ def series_create(*, actor, initiative, partners=(), members=(), **fields) -> To
 def series_update(
     *, actor, series: TouchpointSeries, partners=None, members=None, **fields
 ) -> TouchpointSeries:
+    """Change a series: what it is, its timing (cadence or RRULE, first meeting, time, time zone,
+    length), place or link, facilitator, standing items and who is invited. Every change raises
+    its SEQUENCE (calendars replace what they hold); a change of timing plans the future
+    meetings nobody touched again and tells the people invited. A bad value saves nothing."""
     unknown = set(fields) - set(SERIES_FIELDS) - {"first_start"}
     if unknown:
         raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    initiative = series.initiative
     current = {name: getattr(series, name) for name in SERIES_FIELDS}
     current["first_start"] = series.first_start
     if fields.get("cadence", current["cadence"]) != Cadence.CUSTOM and "rrule" not in fields:
         fields["rrule"] = ""
-    data = _check_series_input(series.initiative, {**current, **fields})
+    data = _check_series_input(initiative, {**current, **fields})
     data.pop("first_start")
+    for partner in partners or ():
+        check_partner(initiative, partner, "partners")
+    for member in members or ():
+        check_member(initiative, member, "members")
     before = snapshot(series, SERIES_FIELDS)
     timing = ("rrule", "first_date", "start_time", "time_zone", "duration_minutes")
     with transaction.atomic():
@@ -137,27 +147,60 @@ def series_update(
             setattr(series, name, value)
         changes = diff(before, snapshot(series, SERIES_FIELDS))
         if partners is not None:
-            series.partners.set(partners)
+            old = sorted(p.name for p in series.partners.all())
+            new = sorted(p.name for p in partners)
+            if old != new:
+                series.partners.set(partners)
+                changes["partners"] = {"from": old, "to": new}
         if members is not None:
-            series.members.set(members)
+            old = sorted(str(u) for u in series.members.all())
+            new = sorted(str(u) for u in members)
+            if old != new:
+                series.members.set(members)
+                changes["members"] = {"from": old, "to": new}
         if changes:
             series.sequence = F("sequence") + 1
             series.save()
             series.refresh_from_db(fields=["sequence"])
-            if any(name in changes for name in timing):
-                _replan(series)
+            replanned = _replan(series) if any(n in changes for n in timing) else None
+            if replanned is not None:
+                changes["replanned"] = {"from": replanned[0], "to": replanned[1]}
             audit_record(actor=actor, verb="updated", target=series, changes=changes)
+            if replanned is not None:
+                _tell_timing(actor, series)
     return series
 
 
-def _replan(series: TouchpointSeries) -> None:
-    """After the timing changed: future occurrences nobody touched are planned again."""
+def _replan(series: TouchpointSeries) -> tuple[int, int]:
+    """After the timing changed: future occurrences nobody touched (not moved, not cancelled,
+    no agenda) are planned again; returns (removed, planned)."""
     now = timezone.now()
     untouched = series.occurrences.filter(
         start__gt=now, status=OccurrenceStatus.SCHEDULED, start=F("original_start")
     ).exclude(items__isnull=False)
-    untouched.delete()
-    occurrences_extend(series, since=now)
+    _total, removed = untouched.delete()
+    return removed.get(Occurrence._meta.label, 0), occurrences_extend(series, since=now)
+
+
+def _tell_timing(actor, series: TouchpointSeries) -> None:
+    following = series.occurrences.filter(
+        start__gt=timezone.now(), status=OccurrenceStatus.SCHEDULED
+    ).first()
+    if following is None:
+        when = "No further meeting is planned."
+    else:
+        local = timezone.localtime(following.start, recurrence.zone(series.time_zone))
+        when = f"The next meeting is on {local:%A %d %B at %H:%M} ({series.time_zone})."
+    notify_people(
+        initiative=series.initiative,
+        users=_series_invitees(series),
+        kind=NotificationKind.MEETING,
+        title=f"New timing: {series.title}",
+        body=f"{series.get_cadence_display()}. {when} Calendar feeds update on their own.",
+        url=series.get_absolute_url(),
+        target=series,
+        actor=actor,
+    )
 
 
 def occurrences_extend(
@@ -274,7 +317,10 @@ def _local(occurrence: Occurrence, when: dt.datetime) -> dt.datetime:
 
 
 def _invitees(occurrence: Occurrence) -> list:
-    series = occurrence.series
+    return _series_invitees(occurrence.series)
+
+
+def _series_invitees(series: TouchpointSeries) -> list:
     people = list(series.members.all())
     partner_ids = list(series.partners.values_list("pk", flat=True))
     if partner_ids:
@@ -338,6 +384,7 @@ def agenda_draft(*, actor, occurrence: Occurrence, today: dt.date | None = None)
             if evidence.get("activity_type"):
                 item.activity_type = evidence["activity_type"]
                 item.activity_id = evidence["activity_id"]
+                item.activity_uid = evidence.get("activity_uid")
                 item.activity_title = evidence["activity_title"]
             items.append(item)
             order += 1
@@ -376,6 +423,7 @@ def agenda_item_add(
         )
     check_same_initiative(occurrence.initiative, outcome, "outcome")
     check_same_initiative(occurrence.initiative, indicator, "indicator")
+    check_activity(occurrence.initiative, activity)
     with transaction.atomic():
         item = AgendaItem(
             initiative_id=occurrence.initiative_id,
@@ -389,11 +437,19 @@ def agenda_item_add(
         )
         link_activity(item, activity)
         item.save()
-        audit_record(actor=actor, verb="added", target=item, changes={"title": title})
+        audit_record(
+            actor=actor,
+            verb="added",
+            target=item,
+            changes={"title": title, **({"activity": item.activity_title} if activity else {})},
+        )
     return item
 
 
 def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
+    """Change an agenda item; `activity` (an activity or None) relinks it."""
+    relink = "activity" in fields
+    activity = fields.pop("activity", None)
     allowed = {"title", "notes", "minutes_estimate", "outcome", "indicator", "order"}
     unknown = set(fields) - allowed
     if unknown:
@@ -406,12 +462,18 @@ def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
         fields["notes"] = clean_text(fields["notes"], "notes")
     check_same_initiative(item.initiative, fields.get("outcome"), "outcome")
     check_same_initiative(item.initiative, fields.get("indicator"), "indicator")
+    if relink:
+        check_activity(item.initiative, activity)
     names = sorted(fields)
     before = snapshot(item, names)
     with transaction.atomic():
         for name, value in fields.items():
             setattr(item, name, value)
         changes = diff(before, snapshot(item, names))
+        if relink and getattr(activity, "uid", None) != item.activity_uid:
+            old_title = item.activity_title or None
+            link_activity(item, activity)
+            changes["activity"] = {"from": old_title, "to": item.activity_title or None}
         if changes:
             item.save()
             audit_record(actor=actor, verb="updated", target=item, changes=changes)
@@ -688,6 +750,7 @@ def _carry_over(occurrence: Occurrence, items: list[AgendaItem]) -> int:
                 indicator_id=item.indicator_id,
                 activity_type_id=item.activity_type_id,
                 activity_id=item.activity_id,
+                activity_uid=item.activity_uid,
                 activity_title=item.activity_title,
                 carried_from=item,
             )

@@ -16,6 +16,7 @@ from ..choices import NotificationKind, UpdateKind
 from ..models import HelpOffer, Update, UpdateReply
 from .common import (
     actor_or_none,
+    check_activity,
     check_choice,
     check_partner,
     check_same_initiative,
@@ -59,6 +60,7 @@ def update_post(
         )
     check_same_initiative(initiative, outcome, "outcome")
     check_same_initiative(initiative, indicator, "indicator")
+    check_activity(initiative, activity)
     with transaction.atomic():
         update = Update(
             initiative=initiative,

@@ -233,6 +233,22 @@ CASES = [
         },
     ),
     Case("communication:series-detail", MEMBERS, kwargs=_series),
+    Case("communication:series-edit", BACKBONE_ONLY, kwargs=_series),
+    Case(
+        "communication:series-edit",
+        BACKBONE_ONLY,
+        kwargs=_series,
+        method="post",
+        data=lambda w: {
+            "title": "Steering group",
+            "kind": "steering",
+            "first_start": "2030-01-07T10:00",
+            "time_zone": "Europe/London",
+            "duration_minutes": 90,
+            "cadence": "monthly",
+            "correction_days": 5,
+        },
+    ),
     Case(
         "communication:backlog-add",
         CONTRIBUTORS,

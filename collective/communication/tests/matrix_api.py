@@ -111,6 +111,13 @@ API_CASES = [
         },
     ),
     _api("touchpoint-detail", MEMBERS, kwargs=_series),
+    _api(
+        "touchpoint-detail",
+        BACKBONE_ONLY,
+        method="patch",
+        kwargs=_series,
+        data=lambda w: {"location": "Room 3"},
+    ),
     _api("touchpoint-meetings", MEMBERS, kwargs=_series),
     _api("decision-list", MEMBERS),
     _api(

@@ -115,3 +115,77 @@ def test_answering_rules(world):
         services.survey_respond(actor=world.users["outsider"], survey=survey, answers={})
     assert error.value.code == "forbidden"
     assert SurveyResponse.objects.count() == 1
+
+
+# --- Result charts ---------------------------------------------------------------------------
+
+
+def _spec(html: str, chart_id: str) -> dict:
+    import json
+    import re
+
+    found = re.search(rf'<script id="{chart_id}" type="application/json">(.*?)</script>', html)
+    assert found, f"no spec {chart_id}"
+    return json.loads(found.group(1))
+
+
+def _answered_survey(world, sizes: dict[str, tuple[int, int]]):
+    """An anonymous survey answered by groups {partner name: (people, their scale answer)}."""
+    partners = {
+        name: make_partner(world.initiative, name, actor=world.users["backbone"]) for name in sizes
+    }
+    people = {
+        name: _people(world, partners[name], n, f"p{index}-")
+        for index, (name, (n, _answer)) in enumerate(sizes.items())
+    }
+    survey = make_survey(world, partners=list(partners.values()))
+    services.survey_open(
+        actor=world.users["backbone"],
+        survey=survey,
+        closes_at=timezone.now() + dt.timedelta(days=3),
+    )
+    scale = survey.questions.get(kind="scale")
+    choice = survey.questions.get(kind="choice")
+    for name, (_n, answer) in sizes.items():
+        for person in people[name]:
+            services.survey_respond(
+                actor=person, survey=survey, answers={scale.pk: answer, choice.pk: "right"}
+            )
+    return survey, scale, choice
+
+
+def test_result_charts_show_only_the_groups_the_thresholds_allow(world, client_as):
+    # Tiny (2) is hidden; alone it could be worked out from the total, so Mid (5) is hidden too.
+    survey, scale, choice = _answered_survey(
+        world, {"Alpha": (6, 4), "Beta": (6, 2), "Mid": (5, 5), "Tiny": (2, 1)}
+    )
+    html = client_as("backbone").get(survey.get_absolute_url()).content.decode()
+    answers = _spec(html, f"survey-q{scale.pk}")
+    assert answers["config"]["font"].startswith("system-ui")  # the one chart theme
+    assert [r["responses"] for r in answers["data"]["values"]] == [2, 6, 0, 6, 5]
+    assert answers["description"].startswith("Bar chart of the 19 answers to “I feel heard.”")
+    groups = _spec(html, f"survey-q{scale.pk}-groups")
+    assert [(r["group"], r["average"]) for r in groups["data"]["values"]] == [
+        ("Alpha", 4.0),
+        ("Beta", 2.0),
+    ]
+    assert "Mid" not in str(groups) and "Tiny" not in str(groups)
+    assert "Mid" not in html and "Tiny" not in html  # not in the tables either
+    picked = _spec(html, f"survey-q{choice.pk}")
+    assert [(r["answer"], r["responses"]) for r in picked["data"]["values"]] == [
+        ("too many", 0),
+        ("right", 19),
+    ]
+    # Read without the chart: a described figure with a table of the same figures.
+    assert (
+        f'id="survey-q{scale.pk}-desc"' in html and 'aria-label="1. I feel heard.: table"' in html
+    )
+    assert '<th scope="row" class="fw-normal">5 (high)</th><td class="text-end">5</td>' in html
+    assert "vendor/vega-embed/vega-embed.min.js" in html
+
+
+def test_no_chart_while_a_survey_has_too_few_responses(world, client_as):
+    survey, scale, _choice = _answered_survey(world, {"Alpha": (4, 3)})
+    html = client_as("backbone").get(survey.get_absolute_url()).content.decode()
+    assert "results stay hidden to protect anonymity" in html
+    assert f'id="survey-q{scale.pk}"' not in html and "vega-embed" not in html

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from collective.core.errors import ApplicationError
 from collective.core.http import initiative_view, is_uuid, paginate, render_page
 
-from .. import selectors, services
+from .. import activity_links, selectors, services
 from ..filters import ActionFilter
 from ..forms import ActionForm, ActionStatusForm
 from ..models import Decision, Occurrence
@@ -58,11 +58,11 @@ def action_create(request):
     decision = request.GET.get("decision") or request.POST.get("decision")
     if decision and str(decision).isdigit():
         links["decision"] = Decision.objects.filter(initiative=initiative, number=decision).first()
-    form = ActionForm(request.POST or None, initiative=initiative)
+    form = ActionForm(request.POST or None, initiative=initiative, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(
-                actor=request.user, initiative=initiative, **links, **form.cleaned_data
+                actor=request.user, initiative=initiative, **links, **form.service_data()
             )
         except ApplicationError as error:
             form.add_service_errors(error)
@@ -90,6 +90,7 @@ def action_create(request):
 @initiative_view("communication.view")
 def action_detail(request, uid):
     action = selectors.action_get(request.initiative, uid)
+    activity_links.attach_urls(request.initiative, [action])
     return render(
         request,
         "communication/action_detail.html",
@@ -119,11 +120,16 @@ def action_edit(request, uid):
         "status": action.status,
     }
     form = ActionForm(
-        request.POST or None, initial=initial, initiative=request.initiative, with_status=True
+        request.POST or None,
+        initial=initial,
+        initiative=request.initiative,
+        with_status=True,
+        user=request.user,
+        current=action,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(actor=request.user, action=action, **form.cleaned_data)
+            services.action_update(actor=request.user, action=action, **form.service_data())
         except ApplicationError as error:
             form.add_service_errors(error)
         else:

@@ -14,6 +14,7 @@ from collective.core.http import initiative_view, paginate, render_page
 from collective.core.models import Initiative
 
 from .. import selectors, services
+from ..charts import survey_charts
 from ..choices import FeedbackStatus, SurveyStatus
 from ..filters import FeedbackFilter
 from ..forms import FeedbackForm, PublicFeedbackForm, RespondForm, SurveyForm, SurveyOpenForm, aware
@@ -224,7 +225,7 @@ def survey_detail(request, uid):
             "questions": questions,
             "can_answer": can_answer,
             "answered": invite is not None and invite.responded,
-            "results": selectors.survey_results(survey) if show_results else None,
+            "results": survey_charts(selectors.survey_results(survey)) if show_results else None,
             "errors": errors,
             "posted": request.POST if request.method == "POST" else {},
             "open_form": SurveyOpenForm(),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from collective.core.errors import ApplicationError
 from collective.core.http import check_perm, initiative_view, paginate, render_page
 
-from .. import selectors, services
+from .. import activity_links, selectors, services
 from ..choices import AttendanceStatus, MinutesState, OccurrenceStatus
 from ..forms import (
     AttendanceForm,
@@ -81,6 +81,51 @@ def series_create(request):
     )
 
 
+@initiative_view("communication.manage")
+def series_edit(request, uid):
+    initiative = request.initiative
+    series = selectors.series_get(initiative, uid)
+    initial = {
+        **{name: getattr(series, name) for name in SeriesForm.base_fields if name != "partners"},
+        "first_start": series.first_start,
+        "facilitator": series.facilitator_id,
+        "partners": list(series.partners.values_list("pk", flat=True)),
+    }
+    if series.cadence != "custom":
+        initial["rrule"] = ""
+    form = SeriesForm(request.POST or None, initial=initial, initiative=initiative)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        partners = list(data.pop("partners"))
+        sequence = series.sequence
+        try:
+            series = services.series_update(
+                actor=request.user, series=series, partners=partners, **data
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            if series.sequence == sequence:
+                messages.info(request, "Nothing was changed.")
+            else:
+                messages.success(
+                    request,
+                    f"“{series.title}” is saved. Future meetings nobody has touched follow the "
+                    "new timing; moved or cancelled meetings and meetings with an agenda keep "
+                    "theirs. Calendar feeds update on their next refresh.",
+                )
+            return redirect(series)
+    return form_page(
+        request,
+        form,
+        title=f"Edit “{series.title}”",
+        purpose="Changing the cadence, time or time zone plans the future meetings again and "
+        "tells everyone invited; past meetings stay as they were.",
+        submit="Save touchpoint",
+        cancel=series.get_absolute_url(),
+    )
+
+
 @initiative_view("communication.view")
 def series_detail(request, uid):
     series = selectors.series_get(request.initiative, uid)
@@ -129,8 +174,9 @@ def _occurrence(request, uid, perm="communication.run_meeting"):
 @initiative_view("communication.view")
 def meeting_detail(request, uid):
     occurrence = selectors.occurrence_get(request.initiative, uid)
-    items = list(
-        occurrence.items.select_related("outcome", "indicator", "carried_from__occurrence")
+    items = activity_links.attach_urls(
+        request.initiative,
+        occurrence.items.select_related("outcome", "indicator", "carried_from__occurrence"),
     )
     attendance = list(occurrence.attendance.select_related("user", "partner"))
     user = request.user
@@ -181,10 +227,12 @@ def agenda_draft(request, uid):
 @initiative_view("communication.view")
 def item_add(request, uid):
     occurrence = _occurrence(request, uid)
-    form = ItemForm(request.POST or None, initiative=request.initiative)
+    form = ItemForm(request.POST or None, initiative=request.initiative, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_add(actor=request.user, occurrence=occurrence, **form.cleaned_data)
+            services.agenda_item_add(
+                actor=request.user, occurrence=occurrence, **form.service_data()
+            )
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
@@ -219,10 +267,16 @@ def item_edit(request, uid, item_uid):
         "outcome": item.outcome_id,
         "indicator": item.indicator_id,
     }
-    form = ItemForm(request.POST or None, initial=initial, initiative=request.initiative)
+    form = ItemForm(
+        request.POST or None,
+        initial=initial,
+        initiative=request.initiative,
+        user=request.user,
+        current=item,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_update(actor=request.user, item=item, **form.cleaned_data)
+            services.agenda_item_update(actor=request.user, item=item, **form.service_data())
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
