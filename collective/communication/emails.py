@@ -4,7 +4,14 @@ one-click unsubscribe headers (List-Unsubscribe + List-Unsubscribe-Post)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from collective.core.errors import ApplicationError
+
+UNSUBSCRIBE_SALT = "communication.unsubscribe"
 
 
 def _absolute(url: str) -> str:
@@ -12,8 +19,6 @@ def _absolute(url: str) -> str:
 
 
 def unsubscribe_headers(user, initiative) -> dict:
-    from .services.notifications import unsubscribe_url
-
     url = unsubscribe_url(user, initiative)
     return {
         "List-Unsubscribe": f"<{url}>",
@@ -22,13 +27,41 @@ def unsubscribe_headers(user, initiative) -> dict:
 
 
 def _footer(user, initiative) -> str:
-    from .services.notifications import unsubscribe_url
-
     return (
         "\n\n--\nYou receive this because you are a member of "
         f"{initiative.name} on Collective. Stop these emails with one click: "
         f"{unsubscribe_url(user, initiative)}\n"
     )
+
+
+# --- One-click unsubscribe (RFC 8058) --------------------------------------------------------
+
+
+def unsubscribe_token(user) -> str:
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(user, initiative) -> str:
+    return settings.SITE_URL + reverse(
+        "communication:unsubscribe",
+        kwargs={"slug": initiative.slug, "token": unsubscribe_token(user)},
+    )
+
+
+def unsubscribe_person(token: str):
+    """The person a signed unsubscribe token names; a clear error when it names nobody."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature as exc:
+        raise ApplicationError(
+            "This unsubscribe link is not valid (it may have been cut in two by your email "
+            "program). Sign in and change your email settings instead.",
+            code="not_found",
+        ) from exc
+    user = get_user_model().objects.filter(pk=data.get("u")).first()
+    if user is None:
+        raise ApplicationError("This unsubscribe link is no longer valid.", code="not_found")
+    return user
 
 
 def notification_email(notification) -> EmailMessage:

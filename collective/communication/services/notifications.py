@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core import signing
+from django.core.mail import get_connection
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from collective.core.audit import audit_record
 from collective.core.errors import ApplicationError
 
 from ..choices import URGENT_KINDS, EmailMode
+from ..emails import notification_email, unsubscribe_person
+from ..emails import unsubscribe_token as unsubscribe_token  # re-exported: the services' name
+from ..emails import unsubscribe_url as unsubscribe_url
 from ..models import Notification, NotificationPreference
 from ..recurrence import zone
 from .common import is_muted, on_commit
-
-UNSUBSCRIBE_SALT = "communication.unsubscribe"
 
 
 def preference_for(user) -> NotificationPreference:
@@ -88,8 +88,6 @@ def notify_people(
         and (urgent or modes.get(n.user_id, EmailMode.DAILY) == EmailMode.IMMEDIATE)
     ]
     if to_email:
-        from ..tasks import send_notification_emails
-
         on_commit(lambda: send_notification_emails.enqueue(notification_ids=to_email))
     return created
 
@@ -145,35 +143,6 @@ def preference_update(
 # --- One-click unsubscribe (RFC 8058) --------------------------------------------------------
 
 
-def unsubscribe_token(user) -> str:
-    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_url(user, initiative) -> str:
-    return settings.SITE_URL + reverse(
-        "communication:unsubscribe",
-        kwargs={"slug": initiative.slug, "token": unsubscribe_token(user)},
-    )
-
-
-def unsubscribe_person(token: str):
-    """The person a signed unsubscribe token names; a clear error when it names nobody."""
-    from django.contrib.auth import get_user_model
-
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature as exc:
-        raise ApplicationError(
-            "This unsubscribe link is not valid (it may have been cut in two by your email "
-            "program). Sign in and change your email settings instead.",
-            code="not_found",
-        ) from exc
-    user = get_user_model().objects.filter(pk=data.get("u")).first()
-    if user is None:
-        raise ApplicationError("This unsubscribe link is no longer valid.", code="not_found")
-    return user
-
-
 def unsubscribe(*, token: str):
     """Stop every email to the person the signed token names (the bell keeps working)."""
     user = unsubscribe_person(token)
@@ -191,3 +160,23 @@ def unsubscribe(*, token: str):
                 changes={"email_mode": {"from": previous, "to": EmailMode.NONE}},
             )
     return user
+
+
+@task()
+def send_notification_emails(*, notification_ids: list[int]) -> int:
+    """Email these notifications (each once), over one connection. Defined next to the services
+    that schedule it (tasks.py lists it), so the app has no import cycle."""
+    # Claim them first with a stamp of this run: a concurrent run cannot send them again.
+    stamp = timezone.now()
+    Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(
+        emailed_at=stamp
+    )
+    notifications = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at=stamp)
+        .exclude(user__email="")
+        .select_related("user", "initiative")
+    )
+    if not notifications:
+        return 0
+    messages = [notification_email(n) for n in notifications]
+    return get_connection().send_messages(messages) or 0

@@ -37,6 +37,7 @@ from ..models import (
     ReminderLog,
 )
 from .common import is_muted, on_commit
+from .notifications import send_notification_emails
 
 CHUNK = 500
 
@@ -466,8 +467,6 @@ def _notify(initiative, reminders: list[Reminder], now) -> None:
             ).values_list("pk", flat=True)
         )
     if ids:
-        from ..tasks import send_notification_emails
-
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             on_commit(lambda chunk=chunk: send_notification_emails.enqueue(notification_ids=chunk))

@@ -22,6 +22,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from collective.core.audit import audit_record, diff, snapshot
 from collective.core.errors import ApplicationError
@@ -266,16 +267,12 @@ def emit(*, initiative, event_type: str, obj, title: str = "") -> list[WebhookDe
 
 
 def _enqueue_all(ids) -> None:
-    from ..tasks import deliver_webhook
-
     for delivery_id in ids:
         deliver_webhook.enqueue(delivery_id=delivery_id)
 
 
 def _schedule_retry(delivery: WebhookDelivery) -> None:
     """Defer the retry in the worker when the task backend can; `run_reminders` sweeps the rest."""
-    from ..tasks import deliver_webhook
-
     backend = deliver_webhook.get_backend()
     if getattr(backend, "supports_defer", False):
         deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(delivery_id=delivery.pk)
@@ -402,8 +399,6 @@ def deliver(delivery_id: int) -> WebhookDelivery:
 
 def deliveries_retry_due(now: dt.datetime | None = None) -> int:
     """Send the retries that are due (for task backends that cannot defer a task)."""
-    from ..tasks import deliver_webhook
-
     now = now or timezone.now()
     ids = list(
         WebhookDelivery.objects.filter(
@@ -444,3 +439,10 @@ def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
         )
         on_commit(lambda: _enqueue_all([replay.pk]))
     return replay
+
+
+@task()
+def deliver_webhook(*, delivery_id: int) -> str:
+    """Send one delivery (with its retries' bookkeeping); defined next to the services that
+    schedule it, so the app has no import cycle."""
+    return deliver(delivery_id).state
