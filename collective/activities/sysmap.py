@@ -257,6 +257,8 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
     ]
     many = len(nodes) > 120
     config = theme()
+    # The legend names only the kinds drawn (the partner network has partners alone).
+    kinds = [k for k in KIND_COLOURS if any(n["kind"] == k for n in nodes)] or list(KIND_COLOURS)
     return {
         "$schema": "https://vega.github.io/schema/vega/v6.json",
         "description": description,
@@ -277,14 +279,14 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
             {
                 "name": "colour",
                 "type": "ordinal",
-                "domain": list(KIND_COLOURS),
-                "range": list(KIND_COLOURS.values()),
+                "domain": kinds,
+                "range": [KIND_COLOURS[k] for k in kinds],
             },
             {
                 "name": "shape",
                 "type": "ordinal",
-                "domain": list(KIND_SHAPES),
-                "range": list(KIND_SHAPES.values()),
+                "domain": kinds,
+                "range": [KIND_SHAPES[k] for k in kinds],
             },
         ],
         "legends": [
@@ -313,6 +315,9 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                 "name": "nodes",
                 "type": "symbol",
                 "zindex": 1,
+                # The drawing as a whole is one image named by its description (map.js); its
+                # marks stay out of the accessibility tree: the list beside it reads better.
+                "aria": False,
                 "from": {"data": "node-data"},
                 "encode": {
                     "enter": {
@@ -346,6 +351,7 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                 "name": "links",
                 "type": "path",
                 "zindex": 0,
+                "aria": False,
                 "from": {"data": "link-data"},
                 "interactive": False,
                 "encode": {
@@ -371,6 +377,7 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
             {
                 "type": "text",
                 "from": {"data": "nodes"},
+                "aria": False,
                 "interactive": False,
                 "zindex": 2,
                 "encode": {
