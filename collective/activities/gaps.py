@@ -19,7 +19,7 @@ from collective.core.models import Initiative, Partner
 from . import selectors
 from .choices import Lever
 from .models import Activity, Capability, Contribution, Dependency, PartnerStrength
-from .similarity import words
+from .similarity import WORD_RE, token, words
 
 KIND_TITLES = {
     "no_activity": "Outcomes nobody works on",
@@ -140,9 +140,15 @@ class Matcher:
             for word in set(words(f"{c.name} {c.description}")):
                 self.cap_index[word].append(pk)
         self.own_index: dict[str, list[int]] = defaultdict(list)
+        # The word as the partner wrote it, for the reason shown ("strong at billing", not the
+        # stem "bill" that the matching uses).
+        self.written: dict[tuple[int, str], str] = {}
         for p in partners:
-            for word in set(words(p.strengths)):
-                self.own_index[word].append(p.pk)
+            for raw in WORD_RE.findall(p.strengths or ""):
+                stem = token(raw)
+                if stem and (p.pk, stem) not in self.written:
+                    self.written[(p.pk, stem)] = raw.lower()
+                    self.own_index[stem].append(p.pk)
 
     def suggest(self, need: str, *, exclude: set[int] = frozenset(), limit: int = 3):
         need_words = set(words(need))
@@ -161,7 +167,8 @@ class Matcher:
                 reasons[partner_id].append(f"{self.names[pk]} ({level}/4)")
         for partner_id, found in own.items():
             score[partner_id] += 1.5 * len(found)
-            reasons[partner_id].append("says it is strong at " + ", ".join(sorted(found)[:3]))
+            said = sorted(self.written[(partner_id, stem)] for stem in found)
+            reasons[partner_id].append("says it is strong at " + ", ".join(said[:3]))
         found = [
             Suggestion(self.by_id[pk], value, "; ".join(reasons[pk]))
             for pk, value in score.items()
@@ -323,7 +330,12 @@ def gap_list(initiative: Initiative, cov: Coverage | None = None) -> list[Gap]:
                 "articulation",
                 by_id[partner_id].name,
                 "If it left, the partnership would split"
-                + (f" and {len(lost)} outcome(s) would lose all coverage." if lost else "."),
+                + (
+                    f" and {len(lost)} outcome{'s' if len(lost) != 1 else ''} would lose all "
+                    "coverage."
+                    if lost
+                    else "."
+                ),
                 "See what would happen and plan for it.",
                 reverse("activities:gaps", kwargs={"slug": slug})
                 + f"?leaves={by_id[partner_id].uid}#what-if",

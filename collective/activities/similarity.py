@@ -214,7 +214,7 @@ def stem(word: str) -> str:
 
 # Texts repeat the same words: each distinct word is normalised and cut into grams once.
 @functools.lru_cache(maxsize=100_000)
-def _token(raw: str) -> str:
+def token(raw: str) -> str:
     """The stemmed form of a word as written, or "" for a stop word, a digit or a letter."""
     word = raw.lower()
     if word in STOP_WORDS or len(word) <= 1 or word.isdigit():
@@ -229,7 +229,7 @@ def _grams(token: str, n: int = 3) -> tuple[str, ...]:
 
 
 def words(text: str) -> list[str]:
-    return [t for t in map(_token, WORD_RE.findall(text or "")) if t]
+    return [t for t in map(token, WORD_RE.findall(text or "")) if t]
 
 
 def char_grams(tokens: Iterable[str], n: int = 3) -> list[str]:
