@@ -1,13 +1,12 @@
 """The alignment matrix: partners × outcomes, each cell how many activities and how strong the
-claims are. A fixed number of queries whatever the size (outcome tree, partners, one aggregate
-of claims, one of reviews)."""
+claims are. A fixed number of queries whatever the size (outcome tree, partners, the claims'
+keys, the reviews' keys)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -72,55 +71,58 @@ class Matrix:
             )
 
 
-def _add(cell: Cell, strength: str, claims: int) -> None:
-    if strength == "direct":
-        cell.direct += claims
-    else:
-        cell.indirect += claims
-
-
 def alignment_matrix(initiative: Initiative) -> Matrix:
+    """The matrix from two plain reads (claims and reviews with their owning partner), counted
+    in Python: cheaper than a GROUP BY over a join on SQLite, and the same on PostgreSQL."""
     outcomes = selectors.outcomes_current(initiative)
     partners = selectors.partners(initiative)
     matrix = Matrix(outcomes=outcomes, partners=partners)
     outcome_ids = {o.pk for o, _d in outcomes}
-    acts: dict[tuple[int, int], set] = defaultdict(set)
-    rows = (
+    claims = Counter(
         Contribution.objects.filter(initiative=initiative, outcome__isnull=False)
-        .values("activity__partner_id", "outcome_id", "strength")
-        .annotate(claims=Count("id"))
+        .values_list("activity__partner_id", "outcome_id", "strength")
         .order_by()
     )
-    for row in rows:
-        key = (row["activity__partner_id"], row["outcome_id"])
-        if key[1] not in outcome_ids:
+    cells = matrix.cells
+    for (partner_id, outcome_id, strength), n in claims.items():
+        if outcome_id not in outcome_ids:
             continue
-        _add(matrix.cells.setdefault(key, Cell()), row["strength"], row["claims"])
-    # Activities per cell (a claim is per activity and outcome, so claims = activities).
-    for key, cell in matrix.cells.items():
-        cell.activities = cell.direct + cell.indirect
-        acts[key].add(cell.activities)
-    verdicts = (
+        cell = cells.get((partner_id, outcome_id))
+        if cell is None:
+            cell = cells[(partner_id, outcome_id)] = Cell()
+        # A claim is per activity and outcome, so claims are activities.
+        cell.activities += n
+        if strength == "direct":
+            cell.direct += n
+        else:
+            cell.indirect += n
+    # Claims with at least one review of each verdict (a claim counts once per verdict).
+    reviewed = set(
         ClaimReview.objects.filter(initiative=initiative, contribution__outcome__isnull=False)
-        .values("contribution__activity__partner_id", "contribution__outcome_id", "verdict")
-        .annotate(n=Count("contribution", distinct=True))
+        .values_list(
+            "contribution__activity__partner_id",
+            "contribution__outcome_id",
+            "verdict",
+            "contribution_id",
+        )
         .order_by()
     )
-    for row in verdicts:
-        key = (row["contribution__activity__partner_id"], row["contribution__outcome_id"])
-        cell = matrix.cells.get(key)
+    for partner_id, outcome_id, verdict, _claim in reviewed:
+        cell = cells.get((partner_id, outcome_id))
         if cell is None:
             continue
-        if row["verdict"] == "substantiated":
-            cell.substantiated += row["n"]
+        if verdict == "substantiated":
+            cell.substantiated += 1
         else:
-            cell.contested += row["n"]
-    for (partner_id, outcome_id), cell in matrix.cells.items():
+            cell.contested += 1
+    for (partner_id, outcome_id), cell in cells.items():
         for totals, key in (
             (matrix.outcome_totals, outcome_id),
             (matrix.partner_totals, partner_id),
         ):
-            total = totals.setdefault(key, Cell())
+            total = totals.get(key)
+            if total is None:
+                total = totals[key] = Cell()
             total.activities += cell.activities
             total.direct += cell.direct
             total.indirect += cell.indirect

@@ -551,7 +551,8 @@ class GapsView(Scoped, APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, slug):
-        found = gaps.gap_list(self.initiative)
+        cov = gaps.coverage(self.initiative)
+        found = gaps.gap_list(self.initiative, cov)
         body = {
             "gaps": [
                 {
@@ -572,7 +573,7 @@ class GapsView(Scoped, APIView):
         leaves = request.GET.get("leaves", "")
         if leaves:
             partner = _partner(self.initiative, leaves if is_uuid(leaves) else None, "leaves")
-            w = gaps.what_if(self.initiative, partner)
+            w = gaps.what_if(self.initiative, partner, cov)
             body["what_if"] = {
                 "partner": str(partner.uid),
                 "lost": [str(o.uid) for o in w.lost],

@@ -23,7 +23,7 @@ STATUS_COLOURS_ACTIVITY = {
     "done": STATUS_COLOURS["on_track"],
     "stopped": STATUS_COLOURS["off_track"],
 }
-CHART_WIDTH = 520  # concatenated views need a fixed width; the page scales the SVG down
+CHART_WIDTH = 520  # concatenated views need a fixed width; activities/fit.js fits it to the card
 STATUS_WORDS = {
     "planned": "Planned",
     "active": "Active",

@@ -373,8 +373,9 @@ COMPANY_SURVEY_CLOSED = [
 ]
 COMPANY_SURVEY_OPEN = [
     ("Sales", "Onboarding Operations", "coordination", (3, 3, 3), (3, 3, 3)),
-    # A tie people report with no shared work on the platform:
-    ("Sales", "Legal", "collaboration", (4, 3, 4), (3, 3, 3)),
+    # A tie people report with nothing shared on the platform (no activity, dependency, small
+    # outcome group, help or meeting; the steering group's meetings tie many of the others):
+    ("Sales", "SMB Success", "collaboration", (4, 3, 4), (3, 3, 3)),
     ("Onboarding Operations", "Sales", "coalition", (4, 3, 3), (3, 3, 3)),
     ("Onboarding Operations", "Customer Success", "collaboration", (4, 4, 4), (4, 3, 3)),
     # Legal answered, but says nothing of the Platform Team whose evidence pack it needs.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 from django.urls import reverse
@@ -18,7 +19,7 @@ from collective.core.models import Initiative, Partner
 from . import selectors
 from .choices import Lever
 from .models import Activity, Capability, Contribution, Dependency, PartnerStrength
-from .similarity import words
+from .similarity import WORD_RE, token, words
 
 KIND_TITLES = {
     "no_activity": "Outcomes nobody works on",
@@ -56,8 +57,7 @@ class Gap:
     suggestions: list[Suggestion] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Act:
+class Act(NamedTuple):
     """What the gaps need of an activity (read as plain values, not model instances)."""
 
     pk: int
@@ -91,9 +91,10 @@ def coverage(initiative: Initiative) -> Coverage:
         .values_list("outcome_id", "activity_id", "activity__partner_id", "activity__lever")
         .order_by("outcome_id", "activity_id")
     )
+    make = Act._make
     for outcome_id, activity_id, partner_id, lever in claims:
         partners_of[outcome_id].add(partner_id)
-        activities_of[outcome_id].append(Act(activity_id, partner_id, lever))
+        activities_of[outcome_id].append(make((activity_id, partner_id, lever)))
     needs: dict[int, set[int]] = defaultdict(set)
     for a, b in Dependency.objects.filter(initiative=initiative).values_list(
         "activity_id", "needs_id"
@@ -117,39 +118,62 @@ def coverage(initiative: Initiative) -> Coverage:
 
 class Matcher:
     """Partners whose strengths fit a need: their rated capabilities and their own strengths
-    text, compared word by word with the need (outcome wording + what the gap needs)."""
+    text, compared word by word with the need (outcome wording + what the gap needs).
+
+    Words index the capabilities and the partners' own texts once, so a need reads only the
+    capabilities and partners that share a word with it (the gaps page asks ~200 times)."""
 
     def __init__(self, initiative: Initiative, partners: list[Partner]):
-        self.partners = partners
+        self.by_id = {p.pk: p for p in partners}
         capabilities = {c.pk: c for c in Capability.objects.filter(initiative=initiative)}
-        self.rated: dict[int, list[tuple[Capability, int]]] = defaultdict(list)
-        for partner_id, capability_id, level in PartnerStrength.objects.filter(
-            initiative=initiative
-        ).values_list("partner_id", "capability_id", "level"):
-            self.rated[partner_id].append((capabilities[capability_id], level))
-        self.cap_words = {
-            pk: set(words(f"{c.name} {c.description}")) for pk, c in capabilities.items()
-        }
-        self.own_words = {p.pk: set(words(p.strengths)) for p in partners}
+        self.names = {pk: c.name for pk, c in capabilities.items()}
+        self.raters: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for partner_id, capability_id, level in (
+            PartnerStrength.objects.filter(initiative=initiative)
+            .values_list("partner_id", "capability_id", "level")
+            .order_by("partner_id", "capability_id")
+        ):
+            if partner_id in self.by_id:
+                self.raters[capability_id].append((partner_id, level))
+        self.cap_index: dict[str, list[int]] = defaultdict(list)
+        for pk, c in sorted(capabilities.items()):
+            for word in set(words(f"{c.name} {c.description}")):
+                self.cap_index[word].append(pk)
+        self.own_index: dict[str, list[int]] = defaultdict(list)
+        # The word as the partner wrote it, for the reason shown ("strong at billing", not the
+        # stem "bill" that the matching uses).
+        self.written: dict[tuple[int, str], str] = {}
+        for p in partners:
+            for raw in WORD_RE.findall(p.strengths or ""):
+                stem = token(raw)
+                if stem and (p.pk, stem) not in self.written:
+                    self.written[(p.pk, stem)] = raw.lower()
+                    self.own_index[stem].append(p.pk)
 
     def suggest(self, need: str, *, exclude: set[int] = frozenset(), limit: int = 3):
         need_words = set(words(need))
-        found = []
-        for p in self.partners:
-            if p.pk in exclude:
-                continue
-            score, reasons = 0.0, []
-            for capability, level in self.rated.get(p.pk, []):
-                hits = need_words & self.cap_words[capability.pk]
-                if hits:
-                    score += level * len(hits)
-                    reasons.append(f"{capability.name} ({level}/4)")
-            own = need_words & self.own_words[p.pk]
-            if own:
-                score += 1.5 * len(own)
-                reasons.append("says it is strong at " + ", ".join(sorted(own)[:3]))
-            if score:
-                found.append(Suggestion(p, score, "; ".join(reasons)))
+        hits: dict[int, int] = defaultdict(int)  # capability -> need words it shares
+        own: dict[int, list[str]] = defaultdict(list)  # partner -> need words it names
+        for word in need_words:
+            for pk in self.cap_index.get(word, ()):
+                hits[pk] += 1
+            for partner_id in self.own_index.get(word, ()):
+                own[partner_id].append(word)
+        score: dict[int, float] = defaultdict(float)
+        reasons: dict[int, list[str]] = defaultdict(list)
+        for pk in sorted(hits):
+            for partner_id, level in self.raters.get(pk, ()):
+                score[partner_id] += level * hits[pk]
+                reasons[partner_id].append(f"{self.names[pk]} ({level}/4)")
+        for partner_id, found in own.items():
+            score[partner_id] += 1.5 * len(found)
+            said = sorted(self.written[(partner_id, stem)] for stem in found)
+            reasons[partner_id].append("says it is strong at " + ", ".join(said[:3]))
+        found = [
+            Suggestion(self.by_id[pk], value, "; ".join(reasons[pk]))
+            for pk, value in score.items()
+            if pk not in exclude and value
+        ]
         found.sort(key=lambda s: (-s.score, s.partner.name))
         return found[:limit]
 
@@ -186,8 +210,8 @@ def articulation_partners(cov: Coverage) -> set[int]:
     return {int(n[1:]) for n in nx.articulation_points(graph) if n.startswith("p")}
 
 
-def gap_list(initiative: Initiative) -> list[Gap]:
-    cov = coverage(initiative)
+def gap_list(initiative: Initiative, cov: Coverage | None = None) -> list[Gap]:
+    cov = cov or coverage(initiative)
     matcher = Matcher(initiative, cov.partners)
     slug = initiative.slug
     by_id = {p.pk: p for p in cov.partners}
@@ -306,7 +330,12 @@ def gap_list(initiative: Initiative) -> list[Gap]:
                 "articulation",
                 by_id[partner_id].name,
                 "If it left, the partnership would split"
-                + (f" and {len(lost)} outcome(s) would lose all coverage." if lost else "."),
+                + (
+                    f" and {len(lost)} outcome{'s' if len(lost) != 1 else ''} would lose all "
+                    "coverage."
+                    if lost
+                    else "."
+                ),
                 "See what would happen and plan for it.",
                 reverse("activities:gaps", kwargs={"slug": slug})
                 + f"?leaves={by_id[partner_id].uid}#what-if",
@@ -326,8 +355,8 @@ class WhatIf:
     components_after: int
 
 
-def what_if(initiative: Initiative, partner: Partner) -> WhatIf:
-    cov = coverage(initiative)
+def what_if(initiative: Initiative, partner: Partner, cov: Coverage | None = None) -> WhatIf:
+    cov = cov or coverage(initiative)
     lost, weakened = [], []
     for outcome, _d in cov.outcomes:
         partners = cov.partners_of.get(outcome.pk, set())

@@ -20,12 +20,14 @@ on the labelled pairs in tests/overlap_pairs.py.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import mul
 
 DEFAULT_THRESHOLD = 0.45
 WORD_WEIGHT, CHAR_WEIGHT = 0.6, 0.4
@@ -210,19 +212,30 @@ def stem(word: str) -> str:
     return word
 
 
+# Texts repeat the same words: each distinct word is normalised and cut into grams once.
+@functools.lru_cache(maxsize=100_000)
+def token(raw: str) -> str:
+    """The stemmed form of a word as written, or "" for a stop word, a digit or a letter."""
+    word = raw.lower()
+    if word in STOP_WORDS or len(word) <= 1 or word.isdigit():
+        return ""
+    return stem(word)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _grams(token: str, n: int = 3) -> tuple[str, ...]:
+    padded = f" {token} "
+    return tuple(padded[i : i + n] for i in range(len(padded) - n + 1))
+
+
 def words(text: str) -> list[str]:
-    return [
-        stem(w)
-        for w in (m.group(0).lower() for m in WORD_RE.finditer(text or ""))
-        if w not in STOP_WORDS and len(w) > 1 and not w.isdigit()
-    ]
+    return [t for t in map(token, WORD_RE.findall(text or "")) if t]
 
 
 def char_grams(tokens: Iterable[str], n: int = 3) -> list[str]:
-    grams = []
+    grams: list[str] = []
     for token in tokens:
-        padded = f" {token} "
-        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        grams.extend(_grams(token, n))
     return grams
 
 
@@ -230,30 +243,39 @@ def _tfidf(counts: list[Counter], n_docs: int) -> tuple[list[dict], Counter]:
     df: Counter = Counter()
     for c in counts:
         df.update(c.keys())
-    vectors = []
+    idf = {term: math.log((1 + n_docs) / (1 + d)) + 1.0 for term, d in df.items()}
+    log, vectors = math.log, []
     for c in counts:
-        vec = {
-            term: (1.0 + math.log(tf)) * (math.log((1 + n_docs) / (1 + df[term])) + 1.0)
-            for term, tf in c.items()
-        }
+        vec = {term: (1.0 + log(tf)) * idf[term] if tf > 1 else idf[term] for term, tf in c.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({t: v / norm for t, v in vec.items()})
     return vectors, df
 
 
 def cosine(a: dict, b: dict) -> float:
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+    """Dot product of two normalised sparse vectors (dicts), in C-level loops."""
+    if len(a) > len(b):
+        a, b = b, a
+    shared = a.keys() & b.keys()
+    return sum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))
 
 
 def date_overlap(a: Doc, b: Doc) -> float:
     """Share of the shorter activity's time that the two have in common; 0.5 when unknown."""
-    if not (a.start and a.end and b.start and b.end):
+    return _span_overlap(_span(a), _span(b))
+
+
+def _span(doc: Doc) -> tuple[int, int] | None:
+    return (doc.start.toordinal(), doc.end.toordinal()) if doc.start and doc.end else None
+
+
+def _span_overlap(a: tuple[int, int] | None, b: tuple[int, int] | None) -> float:
+    if a is None or b is None:
         return 0.5
-    shared = (min(a.end, b.end) - max(a.start, b.start)).days + 1
+    shared = min(a[1], b[1]) - max(a[0], b[0]) + 1
     if shared <= 0:
         return 0.0
-    shorter = min((a.end - a.start).days, (b.end - b.start).days) + 1
-    return min(1.0, shared / shorter)
+    return min(1.0, shared / (min(a[1] - a[0], b[1] - b[0]) + 1))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -268,13 +290,49 @@ def fingerprint(first_text: str, second_text: str) -> str:
     return hashlib.sha256(norm.encode()).hexdigest()
 
 
+def _informative_dots(word_vecs: list[dict], df: Counter, partner: list[int]) -> list[dict]:
+    """Per activity i: {j > i of another partner: the part of their word cosine that comes
+    from informative words}, accumulated word by word through an inverted index."""
+    n = len(word_vecs)
+    limit = max(2, int(MAX_DF_SHARE * n))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, vec in enumerate(word_vecs):
+        for term in vec:
+            if df[term] <= limit:
+                postings[term].append(index)
+    rows: list[dict] = [{} for _ in range(n)]
+    for term, docs_with in postings.items():
+        m = len(docs_with)
+        if m < 2:
+            continue
+        weights = [word_vecs[i][term] for i in docs_with]
+        for x in range(m - 1):
+            i, wi = docs_with[x], weights[x]
+            pi, row = partner[i], rows[i]
+            get = row.get
+            for j, wj in zip(docs_with[x + 1 :], weights[x + 1 :], strict=True):
+                if partner[j] != pi:
+                    row[j] = get(j, 0.0) + wi * wj
+    return rows
+
+
+def _score(text: float, structure: float) -> float:
+    return TEXT_WEIGHT * text + STRUCTURE_WEIGHT * structure * math.sqrt(max(text, 0.0))
+
+
 def detect(
     docs: list[Doc],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Pair]:
-    """Every pair of activities of different partners scoring at least `threshold`, best first."""
+    """Every pair of activities of different partners scoring at least `threshold`, best first.
+
+    Exact, but cheap: the candidates come from the inverted index of informative words; the
+    word cosine adds the few common words to what the index accumulated; and a pair whose
+    score could not reach the threshold even if their letters were identical (character
+    cosine 1) is dropped before its character cosine is computed.
+    """
     n = len(docs)
     if n < 2:
         return []
@@ -282,44 +340,37 @@ def detect(
     word_vecs, df = _tfidf([Counter(t) for t in tokens], n)
     char_vecs, _ = _tfidf([Counter(char_grams(t)) for t in tokens], n)
     limit = max(2, int(MAX_DF_SHARE * n))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, vec in enumerate(word_vecs):
-        for term in vec:
-            if df[term] <= limit:
-                postings[term].append(index)
-    # The candidates: pairs of different partners whose informative words alone are similar
-    # enough (their part of the word cosine, accumulated term by term).
-    dots: dict[tuple[int, int], float] = defaultdict(float)
+    common = [{t: w for t, w in vec.items() if df[t] > limit} for vec in word_vecs]
     partner = [d.partner_id for d in docs]
-    for term, docs_with in postings.items():
-        if len(docs_with) < 2:
-            continue
-        weights = [word_vecs[i][term] for i in docs_with]
-        for x, i in enumerate(docs_with):
-            pi, wi = partner[i], weights[x]
-            for y in range(x + 1, len(docs_with)):
-                j = docs_with[y]
-                if partner[j] != pi:
-                    dots[(i, j)] += wi * weights[y]
-    candidates = [pair for pair, dot in dots.items() if dot >= MIN_INFORMATIVE]
+    rows = _informative_dots(word_vecs, df, partner)
+    candidates = [
+        (i, j, dot)
+        for i, row in enumerate(rows)
+        for j, dot in sorted(row.items())
+        if dot >= MIN_INFORMATIVE
+    ]
+    spans = [_span(d) for d in docs]
     total = len(candidates)
     pairs = []
-    for done, (i, j) in enumerate(sorted(candidates), start=1):
-        a, b = docs[i], docs[j]
-        w = cosine(word_vecs[i], word_vecs[j])
-        c = cosine(char_vecs[i], char_vecs[j])
-        text = WORD_WEIGHT * w + CHAR_WEIGHT * c
-        o = jaccard(a.outcomes, b.outcomes)
-        d = date_overlap(a, b)
-        structure = OUTCOME_WEIGHT * o + DATE_WEIGHT * d
-        score = TEXT_WEIGHT * text + STRUCTURE_WEIGHT * structure * math.sqrt(max(text, 0.0))
+    for done, (i, j, informative) in enumerate(candidates, start=1):
         if progress and done % 5000 == 0:
             progress(done, total)
+        a, b = docs[i], docs[j]
+        w = informative + (cosine(common[i], common[j]) if common[i] and common[j] else 0.0)
+        o = jaccard(a.outcomes, b.outcomes)
+        d = _span_overlap(spans[i], spans[j])
+        structure = OUTCOME_WEIGHT * o + DATE_WEIGHT * d
+        if _score(WORD_WEIGHT * w + CHAR_WEIGHT, structure) < threshold:
+            continue
+        c = cosine(char_vecs[i], char_vecs[j])
+        text = WORD_WEIGHT * w + CHAR_WEIGHT * c
+        score = _score(text, structure)
         if score < threshold:
             continue
         first, second = (a, b) if a.id < b.id else (b, a)
         shared = sorted(
-            set(word_vecs[i]) & set(word_vecs[j]), key=lambda t: -word_vecs[i][t] * word_vecs[j][t]
+            word_vecs[i].keys() & word_vecs[j].keys(),
+            key=lambda t: (-word_vecs[i][t] * word_vecs[j][t], t),
         )[:5]
         pairs.append(
             Pair(

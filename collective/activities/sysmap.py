@@ -63,74 +63,29 @@ def _node(id_, kind, label, url="", **extra) -> dict:
 
 
 def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> dict:
+    """The map as node-link data. Every read is plain values (no model instances): the
+    detailed view of 1,000 activities has ~6,000 links, and building instances for them cost
+    more than everything else together."""
     filters = filters or MapFilters()
     slug = initiative.slug
-    activities = Activity.objects.filter(initiative=initiative)
+    selected = Activity.objects.filter(initiative=initiative)
     if filters.partner is not None:
-        activities = activities.filter(partner__path__startswith=filters.partner.path)
+        selected = selected.filter(partner__path__startswith=filters.partner.path)
     if filters.lever:
-        activities = activities.filter(lever=filters.lever)
+        selected = selected.filter(lever=filters.lever)
     if filters.status:
-        activities = activities.filter(status=filters.status)
+        selected = selected.filter(status=filters.status)
     if filters.outcome is not None:
-        activities = activities.filter(claims__outcome=filters.outcome).distinct()
+        selected = selected.filter(claims__outcome=filters.outcome).distinct()
     total = Activity.objects.filter(initiative=initiative).count()
     view = filters.view
     if view not in ("overview", "detail"):
         view = "detail" if (filters.any or total <= DETAIL_LIMIT) else "overview"
-    if view == "overview":
-        # Plain values only: at scale, model instances for every activity and claim cost more
-        # than everything else together.
-        act_partner = dict(activities.values_list("pk", "partner_id"))
-        claim_rows = list(
-            Contribution.objects.filter(initiative=initiative, outcome__isnull=False).values_list(
-                "activity_id", "outcome_id"
-            )
-        )
-        activities = []
-        claims = []
-    else:
-        activities = list(
-            activities.select_related("partner", "initiative")
-            .only(
-                "uid",
-                "title",
-                "status",
-                "lever",
-                "partner__uid",
-                "partner__name",
-                "partner__short_name",
-                "partner__path",
-                "initiative__slug",
-            )
-            .order_by("title")
-        )
-        act_partner = {a.pk: a.partner_id for a in activities}
-        claim_rows = []
-    ids = {a.pk for a in activities}
-    claims = (
-        list(
-            Contribution.objects.filter(activity_id__in=ids)
-            .select_related("outcome", "indicator__initiative")
-            .only(
-                "activity_id",
-                "strength",
-                "outcome__uid",
-                "outcome__title",
-                "indicator__code",
-                "indicator__name",
-                "indicator__initiative__slug",
-            )
-            .order_by("id")
-        )
-        if ids
-        else []
-    )
     partners = {p.pk: p for p in selectors.partners(initiative)}
     # One reverse() per kind, not per node: the map may have a thousand of them.
     urls = {
-        name: reverse(view, kwargs={"slug": slug, "uid": ZERO})
-        for name, view in (
+        name: reverse(view_name, kwargs={"slug": slug, "uid": ZERO})
+        for name, view_name in (
             ("partner", "core:partner-detail"),
             ("outcome", "activities:contribution"),
             ("activity", "activities:activity-detail"),
@@ -139,97 +94,126 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
     nodes: dict[str, dict] = {}
     edges: dict[tuple[str, str, str], dict] = {}
 
-    def partner_node(p: Partner) -> str:
+    def partner_node(pk: int) -> str:
+        p = partners[pk]
         key = f"partner:{p.uid}"
-        nodes.setdefault(
-            key,
-            _node(
-                key,
-                "partner",
-                p.name,
-                urls["partner"].replace(ZERO, str(p.uid)),
-                short=p.label,
-            ),
-        )
+        if key not in nodes:
+            nodes[key] = _node(
+                key, "partner", p.name, urls["partner"].replace(ZERO, str(p.uid)), short=p.label
+            )
         return key
 
-    def outcome_node(o: Outcome) -> str:
-        key = f"outcome:{o.uid}"
-        nodes.setdefault(
-            key,
-            _node(
-                key,
-                "outcome",
-                o.title,
-                urls["outcome"].replace(ZERO, str(o.uid)),
-            ),
-        )
+    def outcome_node(uid, title) -> str:
+        key = f"outcome:{uid}"
+        if key not in nodes:
+            nodes[key] = _node(key, "outcome", title, urls["outcome"].replace(ZERO, str(uid)))
         return key
 
-    def indicator_node(i) -> str:
-        key = f"indicator:{i.code}"
-        nodes.setdefault(key, _node(key, "indicator", f"{i.code} — {i.name}", i.get_absolute_url()))
+    def indicator_node(code, name) -> str:
+        key = f"indicator:{code}"
+        if key not in nodes:
+            url = reverse("measurement:indicator-detail", kwargs={"slug": slug, "code": code})
+            nodes[key] = _node(key, "indicator", f"{code} — {name}", url)
         return key
 
     def edge(source, target, kind, **extra):
-        record = edges.setdefault(
-            (source, target, kind),
-            {"source": source, "target": target, "kind": kind, "weight": 0, **extra},
-        )
+        record = edges.get((source, target, kind))
+        if record is None:
+            record = edges[(source, target, kind)] = {
+                "source": source,
+                "target": target,
+                "kind": kind,
+                "weight": 0,
+                **extra,
+            }
         record["weight"] += 1
 
+    shown = 0
     if view == "overview":
+        act_partner = dict(selected.values_list("pk", "partner_id"))
         per_cell: dict[tuple[int, int], int] = defaultdict(int)
-        for activity_id, outcome_id in claim_rows:
+        for activity_id, outcome_id in Contribution.objects.filter(
+            initiative=initiative, outcome__isnull=False
+        ).values_list("activity_id", "outcome_id"):
             if activity_id in act_partner:
                 per_cell[(act_partner[activity_id], outcome_id)] += 1
-        outcomes = Outcome.objects.filter(pk__in={o for _p, o in per_cell}).in_bulk()
+        outcomes = {
+            pk: (uid, title)
+            for pk, uid, title in Outcome.objects.filter(
+                pk__in={o for _p, o in per_cell}
+            ).values_list("pk", "uid", "title")
+        }
         for p in partners.values():
             if filters.partner is None or p.path.startswith(filters.partner.path):
-                partner_node(p)
-        for o in outcomes.values():
-            outcome_node(o)
+                partner_node(p.pk)
+        for uid, title in outcomes.values():
+            outcome_node(uid, title)
         for (pid, oid), n in per_cell.items():
-            key = (f"partner:{partners[pid].uid}", f"outcome:{outcomes[oid].uid}", "works_on")
-            edges[key] = {"source": key[0], "target": key[1], "kind": "works_on", "weight": n}
+            if pid in partners and oid in outcomes:
+                source, target = partner_node(pid), f"outcome:{outcomes[oid][0]}"
+                edges[(source, target, "works_on")] = {
+                    "source": source,
+                    "target": target,
+                    "kind": "works_on",
+                    "weight": n,
+                }
     else:
-        for a in activities:
-            key = f"activity:{a.uid}"
+        # Related rows of the selection: the whole initiative's when nothing is filtered (one
+        # plain scan), else through a subquery of the selected activities.
+        scope = {"activity__in": selected.values("pk")} if filters.any else {}
+        rows = selected.values_list("pk", "uid", "title", "status", "lever", "partner_id")
+        key_of: dict[int, str] = {}
+        for pk, uid, title, status, lever, partner_id in rows.order_by("title"):
+            key = key_of[pk] = f"activity:{uid}"
             nodes[key] = _node(
                 key,
                 "activity",
-                a.title,
-                urls["activity"].replace(ZERO, str(a.uid)),
-                status=a.status,
-                lever=a.lever,
-                partner=a.partner.name,
+                title,
+                urls["activity"].replace(ZERO, str(uid)),
+                status=status,
+                lever=lever,
+                partner=partners[partner_id].name,
             )
-            edge(partner_node(a.partner), key, "leads")
-        support = Activity.supporting_partners.through.objects.filter(
-            activity_id__in=ids
-        ).values_list("activity_id", "partner_id")
-        by_id = {a.pk: a for a in activities}
-        for activity_id, partner_id in support:
-            if partner_id in partners:
-                edge(
-                    partner_node(partners[partner_id]),
-                    f"activity:{by_id[activity_id].uid}",
-                    "supports",
-                )
-        for c in claims:
-            source = f"activity:{by_id[c.activity_id].uid}"
-            if c.outcome_id:
-                edge(source, outcome_node(c.outcome), "contributes", strength=c.strength)
-            if c.indicator_id:
-                edge(source, indicator_node(c.indicator), "contributes", strength=c.strength)
-        for a_id, n_id in Dependency.objects.filter(
-            activity_id__in=ids, needs_id__in=ids
-        ).values_list("activity_id", "needs_id"):
-            edge(f"activity:{by_id[a_id].uid}", f"activity:{by_id[n_id].uid}", "depends")
+            edge(partner_node(partner_id), key, "leads")
+        shown = len(key_of)
+        through = Activity.supporting_partners.through
+        for activity_id, partner_id in (
+            through.objects.filter(activity__initiative=initiative, **scope)
+            .values_list("activity_id", "partner_id")
+            .order_by("id")
+        ):
+            if activity_id in key_of and partner_id in partners:
+                edge(partner_node(partner_id), key_of[activity_id], "supports")
+        for activity_id, strength, o_uid, o_title, i_code, i_name in (
+            Contribution.objects.filter(initiative=initiative, **scope)
+            .values_list(
+                "activity_id",
+                "strength",
+                "outcome__uid",
+                "outcome__title",
+                "indicator__code",
+                "indicator__name",
+            )
+            .order_by("id")
+        ):
+            source = key_of.get(activity_id)
+            if source is None:
+                continue
+            if o_uid is not None:
+                edge(source, outcome_node(o_uid, o_title), "contributes", strength=strength)
+            if i_code is not None:
+                edge(source, indicator_node(i_code, i_name), "contributes", strength=strength)
+        for a_id, n_id in (
+            Dependency.objects.filter(initiative=initiative, **scope)
+            .values_list("activity_id", "needs_id")
+            .order_by("id")
+        ):
+            if a_id in key_of and n_id in key_of:
+                edge(key_of[a_id], key_of[n_id], "depends")
         # Indicators measure outcomes: link those both on the map.
         shown_outcomes = {n.split(":", 1)[1] for n in nodes if n.startswith("outcome:")}
         shown_indicators = {n.split(":", 1)[1] for n in nodes if n.startswith("indicator:")}
-        if shown_outcomes:
+        if shown_outcomes and shown_indicators:
             for code, outcome_uid in selectors.indicator_outcome_pairs(initiative, shown_outcomes):
                 if code in shown_indicators:
                     edge(f"indicator:{code}", f"outcome:{outcome_uid}", "measures")
@@ -240,7 +224,7 @@ def system_graph(initiative: Initiative, filters: MapFilters | None = None) -> d
             "initiative": initiative.slug,
             "view": view,
             "activities_total": total,
-            "activities_shown": len(activities) if view == "detail" else 0,
+            "activities_shown": shown,
         },
         "nodes": list(nodes.values()),
         "edges": list(edges.values()),
@@ -273,6 +257,8 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
     ]
     many = len(nodes) > 120
     config = theme()
+    # The legend names only the kinds drawn (the partner network has partners alone).
+    kinds = [k for k in KIND_COLOURS if any(n["kind"] == k for n in nodes)] or list(KIND_COLOURS)
     return {
         "$schema": "https://vega.github.io/schema/vega/v6.json",
         "description": description,
@@ -293,14 +279,14 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
             {
                 "name": "colour",
                 "type": "ordinal",
-                "domain": list(KIND_COLOURS),
-                "range": list(KIND_COLOURS.values()),
+                "domain": kinds,
+                "range": [KIND_COLOURS[k] for k in kinds],
             },
             {
                 "name": "shape",
                 "type": "ordinal",
-                "domain": list(KIND_SHAPES),
-                "range": list(KIND_SHAPES.values()),
+                "domain": kinds,
+                "range": [KIND_SHAPES[k] for k in kinds],
             },
         ],
         "legends": [
@@ -329,6 +315,9 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                 "name": "nodes",
                 "type": "symbol",
                 "zindex": 1,
+                # The drawing as a whole is one image named by its description (map.js); its
+                # marks stay out of the accessibility tree: the list beside it reads better.
+                "aria": False,
                 "from": {"data": "node-data"},
                 "encode": {
                     "enter": {
@@ -362,6 +351,7 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
                 "name": "links",
                 "type": "path",
                 "zindex": 0,
+                "aria": False,
                 "from": {"data": "link-data"},
                 "interactive": False,
                 "encode": {
@@ -387,6 +377,7 @@ def vega_spec(graph: dict, *, title: str, description: str) -> dict:
             {
                 "type": "text",
                 "from": {"data": "nodes"},
+                "aria": False,
                 "interactive": False,
                 "zindex": 2,
                 "encode": {

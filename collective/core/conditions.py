@@ -15,6 +15,10 @@ module name inside the app:
   it renders with the page's context (`request`, `user`, `current_initiative`).
 - `condition.partner_links` — dotted path of `f(partner, user) -> list[PartnerLink]` (or plain
   `(label, url, icon)` tuples): what the app holds about one partner, linked from the partner page.
+- `ties.py` — `partner_groups(initiative) -> Iterable[PartnerGroup]` (or plain `(kind, partner
+  ids)` tuples): occasions on which partners of the initiative came together (e.g. the partners
+  present at one meeting); `partner_groups(initiative)` below gathers them for whoever draws
+  the partners' network.
 """
 
 from __future__ import annotations
@@ -130,6 +134,27 @@ def partner_links(partner, user) -> list[tuple[Condition, list[PartnerLink]]]:
         if links:
             result.append((c, links))
     return result
+
+
+class PartnerGroup(NamedTuple):
+    """Partners of one initiative that came together once, e.g. the partners at one meeting."""
+
+    kind: str  # what brought them together ("meeting"), for the reader to word
+    partners: frozenset[int]  # partner ids
+
+
+def partner_groups(initiative) -> list[PartnerGroup]:
+    """Every condition app's `ties.partner_groups(initiative)`, in framework order (an app
+    without a `ties` module, or whose module has no such function, reports nothing)."""
+    found = []
+    for registered in registry():
+        module = registered.module("ties")
+        provider = getattr(module, "partner_groups", None)
+        if provider is not None:
+            found.extend(
+                PartnerGroup(kind, frozenset(partners)) for kind, partners in provider(initiative)
+            )
+    return found
 
 
 def linking_conditions() -> list[Condition]:

@@ -14,7 +14,6 @@ from .activities import (
 from .claims import claim_create, claim_remove, claim_review, claim_update
 from .overlaps import (
     check_threshold,
-    help_record,
     overlap_decide,
     overlap_decision_remove,
     overlap_scan_run,
@@ -28,6 +27,7 @@ from .strengths import (
     strengths_rate,
 )
 from .surveys import round_close, round_open, survey_answer
+from .ties import help_record
 
 __all__ = [
     "activity_create",

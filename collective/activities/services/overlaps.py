@@ -1,5 +1,5 @@
-"""Writes about overlaps: the backbone's decisions on pairs (coordinate / not an overlap), the
-background scan over all pairs, and help ties recorded from the communication condition."""
+"""Writes about overlaps: the backbone's decisions on pairs (coordinate / not an overlap) and the
+background scan over all pairs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from django.utils import timezone
 from collective.core import hooks
 from collective.core.audit import audit_record
 from collective.core.errors import ApplicationError
-from collective.core.models import Initiative, Partner
+from collective.core.models import Initiative
 
 from .. import similarity
 from ..choices import OverlapDecisionKind
-from ..models import Activity, HelpTie, OverlapDecision, OverlapScan
+from ..models import Activity, OverlapDecision, OverlapScan
 from ._common import check_choice, check_text
 
 
@@ -152,26 +152,3 @@ def overlap_scan_run(scan: OverlapScan) -> OverlapScan:
     scan.message = f"{len(pairs)} pairs at or above {scan.threshold:.2f}."
     scan.save(update_fields=["results", "state", "finished_at", "message", "updated_at"])
     return scan
-
-
-def help_record(
-    *, actor, initiative: Initiative, from_partner: Partner, to_partner: Partner, **details
-) -> HelpTie | None:
-    """Listener of the core's help-offered event: count help given as a tie between partners."""
-    if (
-        from_partner is None
-        or to_partner is None
-        or from_partner.pk == to_partner.pk
-        or from_partner.initiative_id != initiative.pk
-        or to_partner.initiative_id != initiative.pk
-    ):
-        return None
-    now = timezone.now()
-    tie, _created = HelpTie.objects.get_or_create(
-        from_partner=from_partner,
-        to_partner=to_partner,
-        defaults={"initiative": initiative, "count": 0, "last_at": now},
-    )
-    HelpTie.objects.filter(pk=tie.pk).update(count=tie.count + 1, last_at=now)
-    tie.count += 1
-    return tie

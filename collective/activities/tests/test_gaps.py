@@ -93,3 +93,17 @@ def test_what_if_a_partner_leaves(world):
     assert result.components_after > result.components_before
     nobody = gaps.what_if(world.initiative, world.subpartner)
     assert nobody.lost == [] and nobody.stranded == []
+
+
+def test_a_suggestion_quotes_the_partners_own_words(world):
+    """The match is on stems ("hands" → "hand"); the reason quotes the partner's own words."""
+    from collective.core.services import partner_update
+
+    _goal, handoff, _sub = outcomes(world)
+    partner_update(
+        actor=world.users["backbone"], partner=world.other_partner, strengths="Safe hands"
+    )
+    found = gaps.gap_list(world.initiative)
+    gap = next(g for g in found if g.kind == "no_activity" and g.title == handoff.title)
+    assert gap.suggestions[0].partner == world.other_partner
+    assert gap.suggestions[0].reason == "says it is strong at hands"

@@ -125,3 +125,78 @@ def test_survey_scores_trends_and_mismatches(world):
     assert [(r.title, m.edges) for r, m in rounds] == [("Spring", 2), ("Autumn", 1)]
     # 4 partners: 2 of 6 possible ties, then 1.
     assert [m.density for _r, m in rounds] == [pytest.approx(2 / 6), pytest.approx(1 / 6)]
+
+
+def test_meetings_attended_together_and_help_offered_are_ties(world, client_as):
+    """Continuous communication's records, through its own services: partners present at the
+    same meeting, and help one partner offered on another's help-wanted post."""
+    from django.utils import timezone
+
+    from collective.communication import services as communication
+    from collective.communication.tests.helpers import make_series, make_update
+    from collective.core.choices import Role
+    from tests.factories import UserFactory, add_member
+
+    backbone = world.users["backbone"]
+    legal = make_partner(world.initiative, "Legal", actor=backbone)
+    seller = add_member(
+        world.initiative, UserFactory(username="sl"), role=Role.CONTRIBUTOR, partner=legal
+    )
+    meetings = make_series(world, days_ago=30).occurrences.filter(start__lt=timezone.now())
+    first, second = meetings.order_by("start")[:2]
+    # Operations (through its lead) and Sales meet twice; Legal joins once.
+    communication.attendance_record(
+        actor=backbone,
+        occurrence=first,
+        present=[world.users["lead"]],
+        partners=[world.other_partner],
+    )
+    communication.attendance_record(
+        actor=backbone,
+        occurrence=second,
+        present=[world.users["lead"], seller],
+        partners=[world.other_partner],
+    )
+    # Operations offers help on Legal's help-wanted post.
+    post = make_update(world, kind="help_wanted", actor=seller, title="Who can review DPAs?")
+    communication.help_offer(actor=world.users["lead"], update=post, message="Our counsel can.")
+
+    view = network.evidence_network(world.initiative)
+    ties = {frozenset([x.name, y.name]): kinds for x, y, kinds in view.edges}
+    assert ties[frozenset(["Operations", "Sales"])] == {"meeting": 2}
+    assert ties[frozenset(["Operations", "Legal"])] == {"help": 1, "meeting": 1}
+    assert ties[frozenset(["Sales", "Legal"])] == {"meeting": 1}
+    page = client_as("viewer").get(f"/i/{world.initiative.slug}/activities/network/")
+    assert 'Operations – Legal <span class="text-muted">(1 offer of help, 1 meeting together)' in (
+        page.content.decode()
+    )
+
+
+def test_a_plenary_is_not_a_tie(world):
+    """Sitting in a meeting of more than MEETING_GROUP partners is no relationship."""
+    from django.utils import timezone
+
+    from collective.communication import services as communication
+    from collective.communication.tests.helpers import make_series
+
+    backbone = world.users["backbone"]
+    many = [make_partner(world.initiative, f"Group {i}", actor=backbone) for i in range(12)]
+    meeting = make_series(world).occurrences.filter(start__lt=timezone.now()).first()
+    communication.attendance_record(
+        actor=backbone, occurrence=meeting, partners=[world.partner, *many]
+    )
+    assert network.evidence_edges(world.initiative) == {}
+
+
+@pytest.mark.parametrize("sample", [None, 10])
+def test_betweenness_equals_networkx(sample):
+    """Our Brandes over plain lists gives networkx's figures, exact and sampled (same seed)."""
+    graph = nx.gnm_random_graph(40, 90, seed=3)
+    graph.add_nodes_from([100, 101])  # isolated partners
+    ours = network.betweenness_centrality(graph, sample=sample)
+    theirs = (
+        nx.betweenness_centrality(graph)
+        if sample is None
+        else nx.betweenness_centrality(graph, k=sample, seed=7)
+    )
+    assert ours == pytest.approx(theirs)

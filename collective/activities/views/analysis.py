@@ -18,7 +18,7 @@ from collective.measurement import selectors as measurement_selectors
 
 from .. import charts, gaps, network, selectors, services, similarity, sysmap
 from ..alignment import alignment_matrix, heat_rows
-from ..choices import ActivityStatus, Lever, OverlapDecisionKind
+from ..choices import ActivityStatus, Collaboration, Lever, OverlapDecisionKind
 from ..forms import OverlapDecisionForm
 from ..models import Activity, ClaimReview, Contribution
 from ._common import base_context, csv_response
@@ -96,7 +96,8 @@ def alignment(request):
 @initiative_view("activities.view")
 def gaps_page(request):
     initiative = request.initiative
-    found = gaps.gap_list(initiative)
+    cov = gaps.coverage(initiative)
+    found = gaps.gap_list(initiative, cov)
     groups = []
     for kind, title in gaps.KIND_TITLES.items():
         items = [g for g in found if g.kind == kind]
@@ -106,9 +107,9 @@ def gaps_page(request):
         **base_context(request, "gaps"),
         "groups": groups,
         "total": len(found),
-        "partners": selectors.partners(initiative),
+        "partners": cov.partners,
         "leaving": leaving,
-        "what_if": gaps.what_if(initiative, leaving) if leaving else None,
+        "what_if": gaps.what_if(initiative, leaving, cov) if leaving else None,
     }
     return render_page(request, "activities/gaps.html", context, partial="what_if")
 
@@ -235,6 +236,21 @@ def network_page(request):
         view = network.evidence_network(initiative)
         found = []
     rows = sorted(view.rows, key=lambda r: (-r.degree, r.partner.name))
+    names = {p.pk: p.name for p in view.partners}
+    if kind == "evidence":
+        ties = [(a, b, network.tie_words(t)) for a, b, t in view.edges[:300]]
+    else:
+        ties = [
+            (
+                a,
+                b,
+                "; ".join(
+                    f"{names.get(r, '?')} says {Collaboration(level).label.split(' —')[0].lower()}"
+                    for r, level in t["levels"].items()
+                ),
+            )
+            for a, b, t in view.edges[:300]
+        ]
     graph = {
         "nodes": [
             {
@@ -274,6 +290,7 @@ def network_page(request):
         "work_only": [m for m in found if m.kind == "work_only"],
         "spec": spec,
         "edge_kinds": network.EDGE_KINDS,
+        "ties": ties,
         "round_trend": round_trend,
         "density_pct": f"{100 * view.measures.density:.1f}%",
         "central_pct": f"{100 * view.measures.centralisation:.1f}%",

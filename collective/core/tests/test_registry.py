@@ -106,3 +106,22 @@ def test_the_core_does_not_import_the_api_app():
                 if n == "collective.api" or n.startswith("collective.api.")
             ]
     assert not offenders
+
+
+def test_partner_groups_come_from_each_conditions_ties_module(monkeypatch, world):
+    """A condition app reports partners coming together in its `ties.py`; the others, without
+    one (or without the function), report nothing."""
+    import types
+
+    reported = types.SimpleNamespace(partner_groups=lambda initiative: [("meeting", [1, 2])])
+    original = conditions.Registered.module
+
+    def module(self, name):
+        if name != "ties":
+            return original(self, name)
+        return {"agenda": reported, "measurement": types.SimpleNamespace()}.get(self.condition.key)
+
+    monkeypatch.setattr(conditions.Registered, "module", module)
+    assert conditions.partner_groups(world.initiative) == [
+        conditions.PartnerGroup("meeting", frozenset({1, 2}))
+    ]

@@ -26,6 +26,9 @@
       if (fallback) { fallback.hidden = true; }
       var svg = canvas.querySelector("svg");
       if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", spec.description || ""); }
+      // vega-embed's menu is a <details> whose summary holds only an icon: name it.
+      var menu = canvas.querySelector("details > summary");
+      if (menu) { menu.setAttribute("aria-label", "Download the drawing (PNG or SVG)"); }
       box.setAttribute("data-map-rendered", "1");
     }).catch(function () { canvas.hidden = true; box.setAttribute("data-map-ready", "0"); });
   }
