@@ -86,6 +86,7 @@ def initiative_settings(request):
             "visibility": initiative.visibility,
             "stage": initiative.stage,
             "review_observations": initiative.review_observations,
+            "embed_origins": "\n".join(initiative.embed_origins or []),
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ never collides with the lower-case names of the fixed pages.
 
 from django.urls import path
 
-from . import views
+from . import scorecard_views, views
 
 app_name = "measurement"
 
@@ -22,11 +22,20 @@ urlpatterns = [
     path("import/<uuid:uid>/", views.import_detail, name="import-detail"),
     path("import/<uuid:uid>/confirm/", views.import_confirm, name="import-confirm"),
     path("export/", views.export, name="export"),
-    path("partners/<uuid:uid>/", views.partner_scorecard, name="scorecard"),
+    path("scorecard/", scorecard_views.initiative_scorecard, name="initiative-scorecard"),
+    path(
+        "scorecard/download/<str:fmt>/",
+        scorecard_views.scorecard_download,
+        name="scorecard-download",
+    ),
+    path("partners/<uuid:uid>/", scorecard_views.partner_scorecard, name="scorecard"),
     path("values/<uuid:uid>/", views.observation_detail, name="observation-detail"),
     path("values/<uuid:uid>/review/", views.observation_review, name="observation-review"),
     path("values/<uuid:uid>/delete/", views.observation_delete, name="observation-delete"),
+    path("public/scorecard/", scorecard_views.public_scorecard, name="scorecard-public"),
+    path("public/scorecard/embed/", scorecard_views.scorecard_embed, name="scorecard-embed"),
     path("public/<str:code>/", views.indicator_public, name="indicator-public"),
+    path("public/<str:code>/embed/", scorecard_views.indicator_embed, name="indicator-embed"),
     path("<str:code>/", views.indicator_detail, name="indicator-detail"),
     path("<str:code>/edit/", views.indicator_edit, name="indicator-edit"),
     path("<str:code>/archive/", views.indicator_archive, name="indicator-archive"),
