@@ -15,6 +15,9 @@ module name inside the app:
   it renders with the page's context (`request`, `user`, `current_initiative`).
 - `condition.partner_links` — dotted path of `f(partner, user) -> list[PartnerLink]` (or plain
   `(label, url, icon)` tuples): what the app holds about one partner, linked from the partner page.
+- `condition.public_links` — dotted path of `f(initiative) -> list[PartnerLink]`: what the app
+  shows anyone on a public initiative (the adopted agenda, public measures, the public
+  scorecard), linked from the initiative's overview.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Condition:
     summary: str = ""  # dotted path of the overview card's provider
     topbar: str = ""  # template name included in the top bar of every page
     partner_links: str = ""  # dotted path of the partner page's links provider
+    public_links: str = ""  # dotted path of the public overview's links provider
 
     @property
     def url_name(self) -> str:
@@ -134,3 +138,18 @@ def partner_links(partner, user) -> list[tuple[Condition, list[PartnerLink]]]:
 
 def linking_conditions() -> list[Condition]:
     return [c for c in conditions() if c.partner_links]
+
+
+def public_links(initiative) -> list[tuple[Condition, list[PartnerLink]]]:
+    """What each condition shows the public of a public initiative, in framework order (the
+    overview links it); nothing for an initiative that is not public."""
+    if not initiative.is_public:
+        return []
+    result = []
+    for c in conditions():
+        if not c.public_links:
+            continue
+        links = [PartnerLink(*link) for link in import_string(c.public_links)(initiative)]
+        if links:
+            result.append((c, links))
+    return result
