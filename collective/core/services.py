@@ -128,7 +128,8 @@ def embed_origins_clean(origins) -> list[str]:
             errors={
                 "embed_origins": [
                     f"'{entry[:100]}' is not an origin: https://, a host name, an optional "
-                    "port, and no path." for entry in bad
+                    "port, and no path."
+                    for entry in bad
                 ]
             },
         )

@@ -48,10 +48,9 @@ def svg(data: charts.ChartData, *, width: int = WIDTH, height: int = HEIGHT) -> 
     if data.baseline is not None:
         values.append(data.baseline)
     low, high = min(values), max(values)
-    if low > 0 and (high - low) < high * 0.5:
-        low = low - (high - low) * 0.2  # some room below the line, without a false zero
-    else:
-        low = min(low, 0.0)
+    # Some room below the line without a false zero; else the axis starts at zero.
+    narrow = low > 0 and (high - low) < high * 0.5
+    low = low - (high - low) * 0.2 if narrow else min(low, 0.0)
     span = (high - low) or 1.0
     inner_w, inner_h = width - LEFT - RIGHT, height - TOP - BOTTOM
     dates = [p.date.toordinal() for p in points]

@@ -25,7 +25,7 @@ from django.utils import timezone
 from collective.core.models import Partner
 
 from .choices import Aggregation, Direction, IndicatorLevel, RbaQuestion, Status
-from .models import Indicator, IndicatorStatus, ReportingAssignment
+from .models import Indicator, ReportingAssignment
 
 STATUS_FIELDS = (
     "status",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from collective.core.http import initiative_view
+from collective.core.http import initiative_view, is_uuid
 from collective.core.models import Partner
 from collective.core.security import frame_ancestors
 from collective.core.spreadsheets import xlsx_bytes
@@ -44,6 +44,12 @@ def _partner(request, uid) -> Partner:
     )
 
 
+def _partner_or_none(request, uid) -> Partner | None:
+    if not is_uuid(uid):
+        return None
+    return Partner.objects.filter(initiative=request.initiative, uid=uid).first()
+
+
 def _context(request, card, **extra) -> dict:
     return {
         "card": card,
@@ -62,7 +68,7 @@ def initiative_scorecard(request):
     """The initiative's scorecard: collective figures under the agenda's outcomes."""
     chosen = request.GET.get("partner", "")
     if chosen:
-        partner = Partner.objects.filter(initiative=request.initiative, uid=chosen).first()
+        partner = _partner_or_none(request, chosen)
         if partner is not None:
             return redirect("measurement:scorecard", slug=request.initiative.slug, uid=partner.uid)
     card = rba_scorecard(request.initiative)
@@ -76,7 +82,7 @@ def partner_scorecard(request, uid):
     partner = _partner(request, uid)
     chosen = request.GET.get("partner", "")
     if chosen and chosen != str(partner.uid):
-        other = Partner.objects.filter(initiative=request.initiative, uid=chosen).first()
+        other = _partner_or_none(request, chosen)
         if other is None:
             raise Http404("No such partner.")
         return redirect("measurement:scorecard", slug=request.initiative.slug, uid=other.uid)
@@ -103,9 +109,7 @@ def scorecard_download(request, fmt):
         raise Http404("No such format.")
     partner = None
     if request.GET.get("partner"):
-        partner = Partner.objects.filter(
-            initiative=request.initiative, uid=request.GET["partner"]
-        ).first()
+        partner = _partner_or_none(request, request.GET["partner"])
         if partner is None:
             raise Http404("No such partner.")
     card = rba_scorecard(request.initiative, partner=partner)
@@ -165,10 +169,9 @@ def _number(value):
     return float(value) if value is not None else None
 
 
-def scorecard_pdf(request, card) -> bytes:
-    """The printable scorecard with each measure's chart (drawn as SVG here) as a PDF."""
-    import weasyprint
-
+def scorecard_pdf_html(request, card) -> str:
+    """The HTML WeasyPrint prints: the scorecard's tables, then each measure's chart (drawn
+    as SVG here) with its text description."""
     statuses = {
         s.indicator_id: s
         for s in IndicatorStatus.objects.filter(
@@ -176,25 +179,26 @@ def scorecard_pdf(request, card) -> bytes:
         )
     }
     figures = []
-    # WeasyPrint logs every layout step at INFO; a download is not worth a log line per page.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     for row in card.rows:
-        status = statuses.get(row.indicator.pk)
-        data = rendered.chart_data(row.indicator, status)
+        data = rendered.chart_data(row.indicator, statuses.get(row.indicator.pk))
         svg = rendered.svg(data)
         if svg:
             figures.append(
-                {
-                    "row": row,
-                    "src": rendered.data_uri(svg),
-                    "description": charts.describe(data),
-                }
+                {"row": row, "src": rendered.data_uri(svg), "description": charts.describe(data)}
             )
-    html = render_to_string(
+    return render_to_string(
         "measurement/scorecard_pdf.html",
         {"card": card, "figures": figures, "counts": card.counts, "status_choices": Status.choices},
         request=request,
     )
+
+
+def scorecard_pdf(request, card) -> bytes:
+    import weasyprint
+
+    # WeasyPrint logs every layout step at INFO; a download is not worth a log line per page.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    html = scorecard_pdf_html(request, card)
     return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
 
 
