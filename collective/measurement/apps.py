@@ -19,7 +19,7 @@ class MeasurementConfig(AppConfig):
         purpose="Agree on what success looks like, and track it together.",
         tip="Use a consistent set of objectives and KPIs across teams and keep data visible and "
         "transparent.",
-        summary="collective.measurement.queries.measurement_summary",
+        summary="collective.measurement.overview_card.measurement_summary",
         public_links="collective.measurement.public_links.public_links",
         partner_links="collective.measurement.partner_links.partner_links",
     )
