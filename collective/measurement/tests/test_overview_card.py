@@ -3,10 +3,9 @@ partner the viewer can see, as the completeness page lists them (issue 10, item 
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def late(world, bb, make_indicator):
     each month's end: Operations sent two values, Sales none — 1 + 3 values overdue."""
     from collective.measurement import periods, services
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     last = periods.current("month", today).index - 1
     months = [periods.from_index("month", i).code for i in range(last - 2, last + 1)]
     days = make_indicator("DAYS", name="Days to go live")
