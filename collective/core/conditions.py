@@ -18,6 +18,8 @@ module name inside the app:
 - `condition.public_links` — dotted path of `f(initiative) -> list[PartnerLink]`: what the app
   shows anyone on a public initiative (the adopted agenda, public measures, the public
   scorecard), linked from the initiative's overview.
+- `condition.audit_text` — dotted path of `f(events) -> {event.pk: AuditLine}`: the audit log's
+  sentences for the app's own entries (see `core/audit_text.py`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Condition:
     topbar: str = ""  # template name included in the top bar of every page
     partner_links: str = ""  # dotted path of the partner page's links provider
     public_links: str = ""  # dotted path of the public overview's links provider
+    audit_text: str = ""  # dotted path of the audit log's sentences of its own entries
 
     @property
     def url_name(self) -> str:

@@ -21,6 +21,7 @@ class MeasurementConfig(AppConfig):
         "transparent.",
         summary="collective.measurement.overview_card.measurement_summary",
         public_links="collective.measurement.public_links.public_links",
+        audit_text="collective.measurement.audit_text.audit_text",
         partner_links="collective.measurement.partner_links.partner_links",
     )
 
