@@ -70,7 +70,8 @@ def field_label(model, name: str) -> str:
     label = name.replace("_", " ")
     if model is not None:
         with contextlib.suppress(FieldDoesNotExist):
-            label = str(model._meta.get_field(name).verbose_name)
+            # Reverse relations have no verbose name: keep the field's own name for them.
+            label = str(getattr(model._meta.get_field(name), "verbose_name", label))
     return label[:1].upper() + label[1:]
 
 
