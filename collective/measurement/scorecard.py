@@ -192,7 +192,7 @@ def _outcome_sections(initiative, public: bool) -> list[Section]:
 def rba_scorecard(initiative, *, partner: Partner | None = None, public: bool = False):
     """The scorecard of the initiative (collective figures) or of one partner (its subtree's
     figures for the measures it reports or owns). `public`: public indicators only, under the
-    adopted agenda. 6 queries (7 for a partner)."""
+    adopted agenda. 5 queries (6 for a partner; one more when no version is adopted)."""
     indicators = Indicator.objects.filter(initiative=initiative, archived=False)
     if public:
         indicators = indicators.filter(is_public=True)
