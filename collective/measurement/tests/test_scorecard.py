@@ -425,3 +425,45 @@ def test_settings_form_keeps_and_explains_bad_origins(client_as, world):
     assert client.post(url, data).status_code == 302
     world.initiative.refresh_from_db()
     assert world.initiative.embed_origins == ["https://www.example.org"]
+
+
+def test_chart_status_colours_are_the_palette_of_the_pages():
+    from django.conf import settings
+
+    from collective.measurement import charts
+
+    css = (settings.BASE_DIR / "collective/static/collective/app.css").read_text()
+    palette = dict(re.findall(r"--c-(on-track|at-risk|off-track|no-data):\s*(#[0-9a-f]{6})", css))
+    expected = {
+        "on_track": palette["on-track"],
+        "at_risk": palette["at-risk"],
+        "off_track": palette["off-track"],
+        "no_data": palette["no-data"],
+    }
+    colours = dict(charts.STATUS_COLOURS)
+    assert colours == expected
+    assert palette == {
+        "on-track": "#146c2e",
+        "at-risk": "#805600",
+        "off-track": "#b42318",
+        "no-data": "#525a69",
+    }
+
+
+def test_server_chart_draws_values_target_and_status():
+    import datetime
+
+    from collective.measurement import charts, rendered
+
+    data = charts.ChartData(title="Days", unit="days", status="off_track")
+    data.actuals["All partners"] = [
+        charts.Point(f"2026-0{m}", datetime.date(2026, m, 1), v)
+        for m, v in ((1, 20.0), (2, 25.0), (3, 30.0))
+    ]
+    data.targets = [charts.Point("2026-03", datetime.date(2026, 3, 1), 14.0)]
+    svg = rendered.svg(data)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert 'stroke-dasharray="6 4"' in svg  # the target, dashed as on the pages
+    assert 'fill="#b42318"' in svg  # the last point in the status colour
+    assert "Jan 2026" in svg and "Mar 2026" in svg
+    assert rendered.svg(charts.ChartData(title="Empty")) == ""
