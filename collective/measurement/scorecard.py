@@ -149,9 +149,12 @@ class RbaScorecard:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Measures per status. A partner's counts are its own measures: the population
+        indicators beside them are the whole population's, not the partner's to answer for."""
         counts = dict.fromkeys(Status.values, 0)
         for row in self.rows:
-            counts[row.status] += 1
+            if self.partner is None or row.indicator.level != IndicatorLevel.POPULATION:
+                counts[row.status] += 1
         return counts
 
     @property
