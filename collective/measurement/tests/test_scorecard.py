@@ -467,3 +467,20 @@ def test_server_chart_draws_values_target_and_status():
     assert 'fill="#b42318"' in svg  # the last point in the status colour
     assert "Jan 2026" in svg and "Mar 2026" in svg
     assert rendered.svg(charts.ChartData(title="Empty")) == ""
+
+
+def test_partner_scorecard_shows_population_beside_its_measures_but_does_not_count_it(
+    world, bb, card_world
+):
+    from collective.agenda.models import Outcome
+    from collective.measurement import services
+
+    outcome = Outcome.objects.get(title="Hand-offs take less than a day")
+    services.indicator_update(
+        actor=bb, indicator=card_world["pop"], outcomes=[*card_world["pop"].outcomes.all(), outcome]
+    )
+    card = rba_scorecard(world.initiative, partner=world.other_partner)
+    (section,) = card.sections
+    assert _codes(section.population) == ["POP"]
+    assert float(section.population[0].latest_value) == 97  # the whole population's figure
+    assert sum(card.counts.values()) == 1  # SERVED only
