@@ -341,7 +341,7 @@ def read_observations(paths: list[Path]):
 
 def collective_series(df, meta: dict):
     """{code: Series indexed by period} of the collective value, by the engine's rules (see
-    collective/measurement/rollups.py): ratio = sum of numerators / sum of denominators;
+    collective/measurement/engine/rollups.py): ratio = sum of numerators / sum of denominators;
     cumulative = running total; the total of a broken-down indicator aggregates all its rows;
     formulas are evaluated per period over the other indicators' series."""
     import pandas as pd

@@ -108,14 +108,14 @@ def compare_latest(initiative, figures: list[dict]) -> dict:
 def stages():
     """Time spent in the engine's roll-up and status refreshes while the block runs:
     {"rollups_s": ..., "status_s": ...} — the rest is parsing, checking and writing values."""
-    from collective.measurement import rollups, status
+    from collective.measurement.engine import delta, rollups, status
 
     spent = {"rollups_s": 0.0, "status_s": 0.0}
-    # Bulk writes recompute (refresh); single writes move stored rows by difference
+    # Many values are recomputed (refresh); one value moves the stored rows by difference
     # (apply_change, whose queued writes go out with refresh_series's).
     originals = {
         ("rollups_s", "refresh"): rollups,
-        ("rollups_s", "apply_change"): rollups,
+        ("rollups_s", "apply_change"): delta,
         ("status_s", "refresh"): status,
         ("status_s", "refresh_series"): status,
     }

@@ -111,7 +111,7 @@ def _commits(s: dict) -> str:
 
 def peer(results: list[dict]) -> str:
     lines = [
-        "| run | one at a time (services) | per value | bulk (one API POST) | per value "
+        "| run | one value per API request | per value | bulk (one API POST) | per value "
         "| top-level series read (median / slowest) | roll-ups checked |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -136,18 +136,23 @@ def peer(results: list[dict]) -> str:
 
 def peer_vs_akvo(results: list[dict]) -> str:
     lines = [
-        "| run | Akvo RSR save + roll up | ours, one at a time | ratio | ours, bulk | ratio "
+        "| run | Akvo RSR save + roll up | ours, one value per request | ratio "
+        "| Akvo RSR REST, per value | ours, per request | ratio | ours, bulk | ratio "
         "| Akvo RSR programme result read | our series read (slowest) | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r.get("peer")
         if not p:
             continue
-        a = p["akvo_rsr"]
+        a, one = p["akvo_rsr"], p["one_at_a_time"]
+        rest = a.get("rest_per_value_ms")
+        rest_ratio = p["ratios"].get("one_per_request_vs_akvo_rest")
         lines.append(
-            f"| {run_label(r)} | {a['save_and_rollup_s']} s | {p['one_at_a_time']['seconds']} s | "
-            f"{_times(p['ratios']['one_at_a_time_vs_akvo'])} | {p['bulk_api']['seconds']} s | "
+            f"| {run_label(r)} | {a['save_and_rollup_s']} s | {one['seconds']} s | "
+            f"{_times(p['ratios']['one_at_a_time_vs_akvo'])} | "
+            f"{f'{rest:g} ms' if rest else '—'} | {one['ms_per_value']} ms | "
+            f"{_times(rest_ratio) if rest_ratio else '—'} | {p['bulk_api']['seconds']} s | "
             f"{_times(p['ratios']['bulk_vs_akvo'])} | {a['read_programme_result_s'][0]}–"
             f"{a['read_programme_result_s'][1]} s | {p['series_read']['max_ms']} ms | "
             f"{_times(p['ratios']['series_vs_akvo_fastest'])} |"

@@ -7,9 +7,9 @@ Measures, each against yardsticks computed in the same run:
      rendering the real page as a backbone member, vs (b) pandas computing the same figures
      from the CSV;
   3. the series endpoint at each of those sizes, vs pandas computing the same series;
-  4. the peer workload (10,000 quarterly values in a 1 -> 4 -> 20 partner tree), one at a time
-     and through the API bulk upsert, roll-ups verified, then the top-level series read —
-     compared with Akvo RSR's figures on this machine.
+  4. the peer workload (10,000 quarterly values in a 1 -> 4 -> 20 partner tree), one value per
+     API request and all in one API request (the bulk upsert), roll-ups verified, then the
+     top-level series read — compared with Akvo RSR's figures on this machine.
 
     .venv/bin/python bench/run.py --quick          # < 30 s, smoke run
     .venv/bin/python bench/run.py                  # default: import 100k, dashboard at 100k
@@ -41,7 +41,8 @@ TARGETS = {
     "dashboard_ms_at_10m": 150,
     "dashboard_growth_100k_to_10m": 2.0,
     "peer_bulk_s": 2.0,
-    "peer_one_at_a_time_s": 40.0,
+    # Issue #8: one value per API request (Akvo RSR's REST path: 68 ms a value).
+    "peer_one_at_a_time_s": 60.0,
     "peer_series_ms": 50.0,
 }
 
@@ -138,7 +139,7 @@ def bench_import(rows: int, actor) -> dict:
 
     raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=uuid7)
     # The floor of the set-based design: staging, INSERT ... SELECT, history and roll-ups in SQL.
-    from collective.measurement.rollups import Tree
+    from collective.measurement.engine.rollups import Tree
 
     scopes_of = Tree.load(built.initiative.pk).chains
     floor = baselines.set_based_floor(path, **ids, scopes_of=scopes_of)
@@ -361,7 +362,7 @@ def verdicts(result: dict) -> list[tuple[str, str, str, bool | None]]:
         )
         out.append(
             (
-                "peer one at a time",
+                "peer one value per API request",
                 f"{s['seconds']} s",
                 f"<= {TARGETS['peer_one_at_a_time_s']} s",
                 s["seconds"] <= TARGETS["peer_one_at_a_time_s"] if full else None,
@@ -445,7 +446,7 @@ def print_table(result: dict) -> None:
             f" read {akvo['read_programme_result_s'][0]}–{akvo['read_programme_result_s'][1]} s)"
         )
         print(
-            f"  one at a time   {s['seconds']:>8} s  ({s['ms_per_value']} ms/value, CPU "
+            f"  one per request {s['seconds']:>8} s  ({s['ms_per_value']} ms/value, CPU "
             f"{s['cpu_s']} s; {peer['ratios']['one_at_a_time_vs_akvo']}x faster than Akvo RSR)"
         )
         floor = s.get("commit_floor")
@@ -537,7 +538,7 @@ def main(argv=None) -> int:
         )
         save()
     if "peer" not in skip:
-        log("peer workload: one at a time, then the API bulk upsert")
+        log("peer workload: one value per API request, then all in one request")
         result["peer"] = peer.run(actor)
     result["seconds"] = round(time.perf_counter() - started, 1)
     # The machine may be shared (tests of other developers): say how busy it was.

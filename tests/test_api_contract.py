@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.wsgi import get_wsgi_application
 
+from collective.measurement.tests.helpers import save_value
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 20  # per operation: about 60 operations, bounded to a few minutes on 2 cores
@@ -27,7 +29,7 @@ def api_world(world, settings):
     indicator = services.indicator_create(
         actor=backbone, initiative=world.initiative, code="PEOPLE", name="People"
     )
-    observation, _ = services.observation_upsert(
+    observation, _ = save_value(
         actor=backbone, indicator=indicator, partner=world.partner, period="2025-03", value=4
     )
     target = services.target_set(actor=backbone, indicator=indicator, period="2026-12", value=9)

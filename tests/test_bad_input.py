@@ -15,6 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from collective.core.models import Partner
+from collective.measurement.tests.helpers import save_value
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +85,7 @@ def test_a_lone_surrogate_in_any_observation_field_is_refused(api_as, world, ind
 
 @pytest.mark.parametrize("text", [f"bad {SURROGATE}", "bad \x00 nul"])
 def test_bad_characters_in_a_review_comment_are_refused(api_as, world, indicator, text):
-    from collective.measurement import services
-
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=world.users["contributor"],
         indicator=indicator,
         partner=world.partner,
@@ -101,9 +100,7 @@ def test_bad_characters_in_a_review_comment_are_refused(api_as, world, indicator
 
 
 def test_a_review_with_a_list_body_is_refused(api_as, world, indicator):
-    from collective.measurement import services
-
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=world.users["backbone"],
         indicator=indicator,
         partner=world.partner,

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from collective.core.public import PARTNERS, PEOPLE, entry_for, surface
+from collective.measurement.tests.helpers import save_value
 from tests.test_authorization_matrix import CASES, _is_login_redirect, _url_names
 
 pytestmark = pytest.mark.django_db
@@ -71,14 +72,14 @@ def public_world(world):
     )
     for partner, value in ((w.partner, 7341), (w.subpartner, 218), (zebra, 4999)):
         for period in (EARLIER, PAST):
-            services.observation_upsert(
+            save_value(
                 actor=backbone, indicator=people, partner=partner, period=period, value=value
             )
-            services.observation_upsert(
+            save_value(
                 actor=backbone, indicator=secret, partner=partner, period=period, value=value
             )
         for breakdown in by_age.breakdown_values:
-            services.observation_upsert(
+            save_value(
                 actor=backbone,
                 indicator=by_age,
                 partner=partner,

@@ -29,7 +29,7 @@ class MeasurementConfig(AppConfig):
         from collective.core import hooks
         from collective.core.search import register_search
 
-        from .queries import indicator_search
+        from .selectors import indicator_search
         from .tasks import schedule_rebuild
 
         register_search(indicator_search)

@@ -612,7 +612,7 @@ def _load(world, initiative, specs: list[Spec], actor) -> None:
                             due_days,
                         )
                     )
-    services.observations_upsert_bulk(
+    services.observations_upsert(
         actor=actor, initiative=initiative, rows=rows, source="import", backdate=True
     )
     # Baselines (the first period's collective value) and the stories behind the curve.

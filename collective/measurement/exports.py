@@ -19,6 +19,7 @@ from collective.core.errors import ApplicationError
 
 from . import periods
 from .models import Observation
+from .selectors import in_subtree, partner_find
 
 LONG = ["indicator", "partner", "period", "breakdown", "value", "numerator", "denominator", "note"]
 CONTENT_TYPES = {
@@ -44,11 +45,9 @@ def _queryset(initiative, *, indicator=None, partner=None, period_from=None, per
         codes = [indicator] if isinstance(indicator, str) else list(indicator)
         qs = qs.filter(indicator__code__in=codes)
     if partner is not None:
-        qs = (
-            qs.filter(partner=partner)
-            if hasattr(partner, "pk")
-            else qs.filter(partner__uid=partner)
-        )
+        # The partner and the partners below it, as every partner filter (selectors.partners).
+        found = partner_find(initiative, partner)
+        qs = qs.filter(in_subtree(found)) if found else qs.none()
     if period_from:
         qs = qs.filter(period_start__gte=periods.parse(period_from).start)
     if period_to:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import django_filters
 from django import forms
 
 from collective.core.forms import ServiceErrorsMixin
-from collective.core.http import is_uuid
 from collective.core.models import Partner
 
-from .choices import IndicatorLevel, Status
-from .filters import IndicatorFilter
 from .models import Indicator, Narrative
 
 LEVEL_HELP = (
@@ -352,123 +348,3 @@ class ReviewForm(ServiceErrorsMixin, forms.Form):
         if data.get("decision") == "return" and not (data.get("comment") or "").strip():
             self.add_error("comment", "Say what to correct, so the partner can fix it.")
         return data
-
-
-SORTS = [
-    ("code", "Code"),
-    ("name", "Name"),
-    ("status", "Status (worst first)"),
-    ("level", "Level"),
-    ("updated", "Recently updated"),
-]
-GROUPS = [("level", "Level"), ("rba", "Question it answers")]
-
-
-class DashboardFilter(IndicatorFilter):
-    """The dashboard's filters: the engine's IndicatorFilter, with choices for people."""
-
-    outcome = django_filters.ChoiceFilter(
-        method="filter_outcome", label="Outcome", empty_label="All outcomes"
-    )
-    partner = django_filters.ChoiceFilter(
-        method="filter_partner", label="Partner", empty_label="All partners"
-    )
-    level = django_filters.ChoiceFilter(
-        choices=[(v, label.split(" — ")[0]) for v, label in IndicatorLevel.choices],
-        empty_label="All levels",
-    )
-    status = django_filters.ChoiceFilter(
-        choices=Status.choices, method="filter_status", label="Status", empty_label="Any status"
-    )
-    sort = django_filters.ChoiceFilter(
-        choices=SORTS, method="filter_sort", label="Sort", empty_label="Code"
-    )
-    group = django_filters.ChoiceFilter(
-        choices=GROUPS, method="filter_group", label="Group", empty_label="No grouping"
-    )
-    # Not offered on the dashboard (archived indicators have their own place; public is a flag).
-    rba_question = None
-    is_public = None
-    archived = None
-
-    class Meta:
-        model = Indicator
-        fields: list[str] = []
-
-    def __init__(self, data=None, queryset=None, *, initiative, **kwargs):
-        from collective.agenda.models import Outcome
-
-        super().__init__(data, queryset, **kwargs)
-        self.filters["outcome"].extra["choices"] = [
-            (str(o.pk), o.title)
-            for o in Outcome.objects.filter(initiative=initiative).only("pk", "title")
-        ]
-        self.filters["partner"].extra["choices"] = self._partner_choices(initiative, data)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} form-select-sm".replace(
-                "form-control form-select-sm", "form-control form-control-sm"
-            )
-        self.form.fields["q"].widget.attrs["placeholder"] = "Code or name"
-
-    MAX_PARTNER_CHOICES = 200
-
-    def _partner_choices(self, initiative, data) -> list[tuple[str, str]]:
-        """Every partner, or — in a very large initiative — the top-level ones (a long list is
-        no use to pick from, and slow to draw); a chosen deeper partner stays choosable."""
-        partners = (
-            Partner.objects.filter(initiative=initiative).only("uid", "name").order_by("name")
-        )
-        found = list(partners[: self.MAX_PARTNER_CHOICES + 1])
-        if len(found) > self.MAX_PARTNER_CHOICES:
-            found = list(partners.filter(parent__isnull=True)[: self.MAX_PARTNER_CHOICES])
-            chosen = (data or {}).get("partner")
-            if chosen and is_uuid(chosen) and all(str(p.uid) != chosen for p in found):
-                found += list(partners.filter(uid=chosen))
-        return [(str(p.uid), p.name) for p in found]
-
-    def filter_sort(self, queryset, name, value):
-        from .queries import SORT_ORDERS
-
-        return queryset.order_by(*SORT_ORDERS.get(value, ["code"]))
-
-    def filter_group(self, queryset, name, value):
-        from .queries import SORT_ORDERS
-
-        if value == "level":
-            return queryset.order_by(*SORT_ORDERS["level"])
-        if value == "rba":
-            return queryset.order_by("rba_question", "code")
-        return queryset
-
-    @property
-    def active(self) -> bool:
-        self.form.is_valid()
-        data = getattr(self.form, "cleaned_data", {})
-        return any(v for k, v in data.items() if k not in ("sort", "group"))
-
-    IGNORED_WORDS = {
-        "outcome": "there is no such outcome in this initiative",
-        "partner": "there is no such partner in this initiative",
-    }
-
-    def ignore_invalid(self) -> list[str]:
-        """Drop the filters whose value is not one of the choices (a stale or hand-made link)
-        and say so: one sentence per filter. The page then shows the other filters' result; the
-        fields lose their error state, since the message is on the page."""
-        if not self.is_bound or self.form.is_valid():
-            return []
-        notes = []
-        for name in list(self.form.errors):
-            field = self.form.fields.get(name)
-            label = (field.label if field else name) or name
-            value = str(self.data.get(name, ""))[:60]
-            reason = self.IGNORED_WORDS.get(name)
-            if reason is None:
-                choices = [str(text) for key, text in getattr(field, "choices", []) if key]
-                reason = "it is not one of the choices"
-                if 0 < len(choices) <= 8:
-                    reason = "choose one of " + ", ".join(choices)
-            notes.append(f"{label} “{value}” was ignored: {reason}.")
-            del self.form.errors[name]
-        return notes

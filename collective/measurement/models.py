@@ -393,9 +393,9 @@ class ImportRow(models.Model):
     """A checked row of an import, kept from the preview until the import is confirmed.
 
     Confirming writes the staged rows with a few set-based statements instead of reading and
-    checking the file a second time (see `staging.py`). Plain ids, no foreign keys: the rows
-    live minutes, and `staging.fingerprint` tells when indicators or partners changed since the
-    check (then the file is read and checked again)."""
+    checking the file a second time (see `services.imports`). Plain ids, no foreign keys: the
+    rows live minutes, and `services.imports.fingerprint` tells when indicators or partners
+    changed since the check (then the file is read and checked again)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
     row = models.PositiveIntegerField()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from collective.core.conditions import Summary
 from collective.core.rules import membership_for
 
-from . import queries, selectors
+from . import selectors
 from .choices import Status
 
 MANAGE = "measurement.manage_indicators"
@@ -27,7 +27,7 @@ def overdue_values(initiative) -> list[dict]:
 
 
 def measurement_summary(initiative, user) -> Summary:
-    counts = queries.status_counts(initiative)
+    counts = selectors.status_counts(initiative)
     total = sum(counts.values())
     slug = initiative.slug
     if total == 0:
@@ -64,7 +64,9 @@ def measurement_summary(initiative, user) -> Summary:
             reverse("measurement:my-reporting", kwargs={"slug": slug}),
         )
     elif user.has_perm(MANAGE, initiative):
-        waiting = queries.review_queue(initiative).count() if initiative.review_observations else 0
+        waiting = (
+            selectors.review_queue(initiative).count() if initiative.review_observations else 0
+        )
         if waiting:
             figures.append(("to review", str(waiting)))
             next_step = (

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from collective.core.conditions import PartnerLink
 from collective.core.rules import membership_for
 
-from . import queries, selectors
+from . import selectors
 from .choices import Status
 
 VIEW = "measurement.view_measures"
@@ -27,7 +27,7 @@ def partner_links(partner, user) -> list[PartnerLink]:
         return []
     slug = initiative.slug
     query = "?" + urlencode({"partner": str(partner.uid)})
-    card = queries.scorecard(initiative, partner)
+    card = selectors.scorecard(initiative, partner)
     links = [
         PartnerLink(
             "Scorecard",

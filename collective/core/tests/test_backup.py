@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from collective.core import backup
+from collective.measurement.tests.helpers import save_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +32,7 @@ def data(world):
     )
     for partner in (world.partner, world.subpartner, world.other_partner):
         for period, value in (("2025-01", 1.5), ("2025-02", 2.25)):
-            services.observation_upsert(
+            save_value(
                 actor=world.users["backbone"],
                 indicator=indicator,
                 partner=partner,

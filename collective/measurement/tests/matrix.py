@@ -1,5 +1,6 @@
 """Authorization cases of shared measurement: pages here, API cases in matrix_api.py."""
 
+from collective.measurement.tests.helpers import save_value
 from tests.matrix import BACKBONE_ONLY, CONTRIBUTORS, LEADS, MEMBERS, Case
 
 from .matrix_api import CASES as API_CASES
@@ -19,9 +20,7 @@ def _indicator(w):
             actor=bb, initiative=w.initiative, code="DAYS", name="Days to go live", unit="days"
         )
         services.assignment_set(actor=bb, indicator=indicator, partner=w.partner)
-        services.observation_upsert(
-            actor=bb, indicator=indicator, partner=w.partner, period=PAST, value=30
-        )
+        save_value(actor=bb, indicator=indicator, partner=w.partner, period=PAST, value=30)
     return indicator
 
 
@@ -39,9 +38,8 @@ def _period(w):
 
 
 def _observation(w, partner):
-    from collective.measurement import services
 
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=w.users["backbone"], indicator=_indicator(w), partner=partner, period=PAST, value=7
     )
     return {"slug": w.initiative.slug, "uid": obs.uid}

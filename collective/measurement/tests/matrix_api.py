@@ -1,5 +1,6 @@
 """Authorization cases of the shared-measurement API (see tests/matrix.py)."""
 
+from collective.measurement.tests.helpers import save_value
 from tests.matrix import BACKBONE_ONLY, CONTRIBUTORS, MEMBERS, Case
 
 PAST = "2025-03"
@@ -22,9 +23,8 @@ def _code(w):
 
 
 def _observation(w, partner):
-    from collective.measurement import services
 
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=w.users["backbone"], indicator=_indicator(w), partner=partner, period=PAST, value=4
     )
     return {"slug": w.initiative.slug, "uid": obs.uid}

@@ -96,5 +96,5 @@ def make_measures(world) -> Measures:
                     "denominator": 20,
                 }
             )
-    services.observations_upsert_bulk(actor=bb, initiative=initiative, rows=rows, source="import")
+    services.observations_upsert(actor=bb, initiative=initiative, rows=rows, source="import")
     return Measures(days=days, done=done, rate=rate)

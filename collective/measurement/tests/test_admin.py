@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from collective.measurement.tests.helpers import save_value
+
 MODELS = [
     "indicator", "target", "reportingassignment", "observation", "observationhistory",
     "rollup", "indicatorstatus", "narrative", "importjob",
@@ -13,12 +15,9 @@ MODELS = [
 
 @pytest.mark.parametrize("model", MODELS)
 def test_admin_lists_are_read_only(model, world, bb, make_indicator, client):
-    from collective.measurement import services
 
     people = make_indicator("PEOPLE")
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1
-    )
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1)
     bb.is_staff = bb.is_superuser = True
     bb.save()
     client.force_login(bb)

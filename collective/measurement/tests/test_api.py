@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from collective.core.choices import Visibility
 from collective.measurement import services
 from collective.measurement.models import Indicator, Observation, Rollup
+from collective.measurement.tests.helpers import save_value
 
 
 @pytest.fixture
@@ -98,6 +99,11 @@ def test_contributor_enters_data_only_for_own_branch(world, api, people):
         }
     ]
     assert client.post(_url(world), [own], format="json").status_code == 201
+    # Only partners the contributor may not enter data for: the request is forbidden.
+    refused = client.post(_url(world), other, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    assert refused.json()["errors"]["rows"][0]["field"] == "partner"
     # Viewers may not write at all.
     assert api("viewer").post(_url(world), [own], format="json").status_code == 403
 
@@ -108,7 +114,7 @@ def test_list_filters_and_pagination(world, api, people, bb):
         for p in ("Operations", "Sales")
         for m in (1, 2, 3)
     ]
-    services.observations_upsert_bulk(actor=bb, initiative=world.initiative, rows=rows)
+    services.observations_upsert(actor=bb, initiative=world.initiative, rows=rows)
     client = api("viewer")
     body = client.get(_url(world), {"partner": "Sales", "period_from": "2025-02"}).json()
     assert body["count"] == 2
@@ -118,10 +124,41 @@ def test_list_filters_and_pagination(world, api, people, bb):
     assert client.get(_url(world), {"indicator": "NOPE"}).json()["count"] == 0
 
 
+def test_the_partner_filter_keeps_the_partner_and_the_partners_below_it(world, api, people, bb):
+    """One meaning of the partner filter everywhere: values of the list, the export and the
+    indicators of the list, for Operations, include those of Ops Team North below it."""
+    rows = [
+        {"indicator": "PEOPLE", "partner": p, "period": "2025-01", "value": 1}
+        for p in ("Operations", "Ops Team North", "Sales")
+    ]
+    services.observations_upsert(actor=bb, initiative=world.initiative, rows=rows)
+    client = api("viewer")
+    for ref, expected in (
+        (str(world.partner.uid), {"Operations", "Ops Team North"}),
+        ("operations", {"Operations", "Ops Team North"}),
+        ("Ops Team North", {"Ops Team North"}),
+        (str(world.other.pk), set()),
+    ):
+        body = client.get(_url(world), {"partner": ref}).json()
+        assert {r["partner_name"] for r in body["results"]} == expected, ref
+    services.assignment_set(actor=bb, indicator=people, partner=world.subpartner)
+    indicators = reverse("api:indicator-list", kwargs={"slug": world.initiative.slug})
+    found = client.get(indicators, {"partner": str(world.partner.uid)}).json()["results"]
+    assert [i["code"] for i in found] == ["PEOPLE"]
+    assert client.get(indicators, {"partner": "Sales"}).json()["results"] == []
+    from collective.measurement import exports
+
+    content, _, _ = exports.export(initiative=world.initiative, partner=world.partner)
+    assert sorted(line.split(",")[1] for line in content.decode().splitlines()[1:]) == [
+        "Operations",
+        "Ops Team North",
+    ]
+
+
 def test_series_endpoint(world, api, people, bb):
     for m, (ops, sales) in enumerate([(5, 3), (6, 4), (8, 4)], start=1):
         for partner, value in ((world.partner, ops), (world.other_partner, sales)):
-            services.observation_upsert(
+            save_value(
                 actor=bb, indicator=people, partner=partner, period=f"2025-0{m}", value=value
             )
     services.target_set(actor=bb, indicator=people, period="2025-06", value=20)
@@ -164,9 +201,7 @@ def test_indicator_crud_and_refusals(world, api, people, bb):
     )
     assert response.status_code == 400
     assert "MISSING" in response.json()["errors"]["formula"][0]
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=3
-    )
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=3)
     detail = _url(world, "api:indicator-detail", code="PEOPLE")
     response = client.patch(detail, {"frequency": "quarter"}, format="json")
     assert response.status_code == 409  # values exist: a conflict with the current state
@@ -222,7 +257,7 @@ def test_targets_and_assignments(world, api, people):
 def test_review_through_the_api(world, api, people):
     world.initiative.review_observations = True
     world.initiative.save()
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=world.users["contributor"], indicator=people, partner=world.partner,
         period="2025-01", value=Decimal(4),
     )  # fmt: skip
@@ -232,3 +267,40 @@ def test_review_through_the_api(world, api, people):
     response = api("backbone").post(url, {"approve": False, "comment": "Typo?"}, format="json")
     assert response.json()["status"] == "returned"
     assert api("lead").post(url, {"approve": True}, format="json").status_code == 403
+
+
+def test_the_value_serializer_answers_as_the_model_serializer_did(world, bb, make_indicator):
+    """The declared ObservationSerializer gives exactly what a ModelSerializer of the same
+    fields gives (values of every shape: a ratio, a breakdown, a note, reviewed)."""
+    from rest_framework import serializers
+
+    from collective.measurement.api import ObservationSerializer
+
+    class FromModel(serializers.ModelSerializer):
+        indicator = serializers.CharField(source="indicator.code")
+        partner = serializers.UUIDField(source="partner.uid")
+        partner_name = serializers.CharField(source="partner.name")
+        submitted_by = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Observation
+            fields = list(ObservationSerializer().fields)
+            read_only_fields = fields
+
+        def get_submitted_by(self, obj) -> str | None:
+            return obj.submitted_by.username if obj.submitted_by_id else None
+
+    ratio = make_indicator("RATE", aggregation="ratio", value_type="percent")
+    ages = make_indicator("AGES", breakdown_dimension="Age", breakdown_values=["0-17", "18+"])
+    rows = [
+        {"indicator": "RATE", "partner": "Sales", "period": "2025-01", "numerator": 3,
+         "denominator": 7, "note": "a note, with a comma"},
+        {"indicator": "AGES", "partner": "Operations", "period": "2025-01-31", "breakdown": "18+",
+         "value": "12.5"},
+    ]  # fmt: skip
+    services.observations_upsert(actor=None, initiative=world.initiative, rows=rows)
+    obs = Observation.objects.get(indicator=ratio)
+    services.observation_review(actor=bb, observation=obs, approve=False, comment="Check")
+    for obs in Observation.objects.filter(indicator__in=[ratio, ages]):
+        assert ObservationSerializer(obs).data == FromModel(obs).data
+    assert Observation.objects.filter(indicator=ages).get().period == "2025-01"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from collective.core import services as core_services
-from collective.measurement import services
 from collective.measurement.models import Rollup
+from collective.measurement.tests.helpers import save_value
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,7 @@ def test_moving_a_partner_recomputes_subtree_rollups(
     world, bb, make_indicator, django_capture_on_commit_callbacks
 ):
     people = make_indicator("PEOPLE")
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.subpartner, period="2024-01", value=3
-    )
+    save_value(actor=bb, indicator=people, partner=world.subpartner, period="2024-01", value=3)
     assert _collective_and_scopes(people, "2024-01")[world.partner.pk] == 3
     with django_capture_on_commit_callbacks(execute=True):
         core_services.partner_update(actor=bb, partner=world.subpartner, parent=world.other_partner)
@@ -44,7 +42,7 @@ def test_switching_review_recomputes_what_counts(
         core_services.initiative_update(
             actor=bb, initiative=world.initiative, review_observations=True
         )
-    services.observation_upsert(
+    save_value(
         actor=contributor, indicator=people, partner=world.partner, period="2024-01", value=5
     )
     assert _collective_and_scopes(people, "2024-01").get(None) in (None, 0)

@@ -13,7 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from collective.core import services as core_services
-from collective.measurement import services
+from collective.measurement import exports, services
+from collective.measurement.tests.helpers import save_value
 from collective.measurement.tests.pages_data import make_measures
 
 NOTE = '=HYPERLINK("http://evil.example","click")'
@@ -24,14 +25,14 @@ NAME = "=1+2 Operations"
 def risky(world, bb, make_indicator):
     core_services.partner_update(actor=bb, partner=world.partner, name=NAME)
     people = make_indicator("PEOPLE", name="People helped")
-    services.observation_upsert(
+    save_value(
         actor=bb, indicator=people, partner=world.partner, period="2025-01", value=-5, note=NOTE
     )
     return world
 
 
 def test_csv_export_writes_formulas_as_text(risky):
-    content, _, _ = services.observations_export(initiative=risky.initiative, fmt="csv")
+    content, _, _ = exports.export(initiative=risky.initiative, fmt="csv")
     header, row = list(csv.reader(io.StringIO(content.decode())))
     values = dict(zip(header, row, strict=True))
     assert values["partner"] == "'" + NAME
@@ -41,9 +42,7 @@ def test_csv_export_writes_formulas_as_text(risky):
 
 @pytest.mark.parametrize("layout", ["long", "wide"])
 def test_xlsx_export_writes_formulas_as_strings(risky, layout):
-    content, _, _ = services.observations_export(
-        initiative=risky.initiative, fmt="xlsx", layout=layout
-    )
+    content, _, _ = exports.export(initiative=risky.initiative, fmt="xlsx", layout=layout)
     sheet = load_workbook(io.BytesIO(content)).active
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, sheet[2], strict=True))
@@ -56,9 +55,7 @@ def test_xlsx_export_writes_formulas_as_strings(risky, layout):
 
 
 def test_csv_export_imports_back_unchanged(risky, bb):
-    content, content_type, filename = services.observations_export(
-        initiative=risky.initiative, fmt="csv"
-    )
+    content, content_type, filename = exports.export(initiative=risky.initiative, fmt="csv")
     upload = SimpleUploadedFile(filename, content, content_type=content_type)
     job = services.import_start(actor=bb, initiative=risky.initiative, uploaded_file=upload)
     preview = services.import_preview(job)

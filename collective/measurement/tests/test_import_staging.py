@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from collective.core import services as core_services
-from collective.measurement import imports, services, staging
+from collective.measurement import services
 from collective.measurement.choices import ImportState, ObservationStatus
 from collective.measurement.models import (
     ImportJob,
@@ -21,6 +21,8 @@ from collective.measurement.models import (
     ObservationHistory,
     Rollup,
 )
+from collective.measurement.services import imports
+from collective.measurement.tests.helpers import save_value
 
 
 @pytest.fixture
@@ -133,7 +135,7 @@ def test_updates_unchanged_values_and_notes(setup, bb):
 def test_a_returned_value_sent_again_unchanged_is_resubmitted(setup, bb):
     core_services.initiative_update(actor=bb, initiative=setup.initiative, review_observations=True)
     contributor = setup.users["contributor"]
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=contributor,
         indicator=setup.initiative.indicators.get(code="PEOPLE"),
         partner=setup.partner,
@@ -154,7 +156,7 @@ def test_a_returned_value_sent_again_unchanged_is_resubmitted(setup, bb):
 def test_values_saved_between_preview_and_confirm_are_counted_at_confirm(setup, bb):
     job = _start(setup, bb, FIRST)
     assert job.mapping["create"] == 5
-    services.observation_upsert(
+    save_value(
         actor=bb,
         indicator=setup.initiative.indicators.get(code="PEOPLE"),
         partner=setup.other_partner,
@@ -190,7 +192,7 @@ def test_renamed_partner_or_moved_rights_read_the_file_again(setup, bb):
 def test_old_staged_rows_are_dropped_and_the_file_is_read_again(setup, bb):
     job = _start(setup, bb, FIRST)
     ImportJob.objects.filter(pk=job.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=staging.KEEP_DAYS + 1)
+        updated_at=timezone.now() - datetime.timedelta(days=imports.KEEP_DAYS + 1)
     )
     _start(setup, bb, "indicator,partner,period,value\nPEOPLE,Sales,2025-03,1\n")
     assert not ImportRow.objects.filter(job=job).exists()
@@ -213,7 +215,9 @@ def test_only_valid_rows_are_staged(setup, bb):
 def test_a_failure_while_writing_saves_nothing(setup, bb):
     job = _start(setup, bb, FIRST)
     with (
-        mock.patch("collective.measurement.services._refresh", side_effect=RuntimeError("boom")),
+        mock.patch(
+            "collective.measurement.services.imports.refresh", side_effect=RuntimeError("boom")
+        ),
         pytest.raises(RuntimeError),
     ):
         imports.run(job)

@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from collective.core.errors import ApplicationError
-from collective.measurement import imports, services
+from collective.measurement import exports, services
 from collective.measurement.choices import ImportState
 from collective.measurement.models import ImportJob, Observation, Rollup
+from collective.measurement.services import imports
 
 
 @pytest.fixture
@@ -223,7 +224,7 @@ def test_export_round_trips(setup, bb, fmt, layout):
             "denominator",
         )
     )  # fmt: skip
-    content, content_type, filename = services.observations_export(
+    content, content_type, filename = exports.export(
         initiative=setup.initiative, fmt=fmt, layout=layout
     )
     assert filename.endswith("." + fmt)

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from collective.measurement.tests.helpers import save_value
+
 pytestmark = pytest.mark.django_db
 
 PAST = "2025-03"
@@ -21,9 +23,7 @@ def reported(world, bb, make_indicator):
     people = make_indicator("PEOPLE", name="People helped", unit="people")
     for indicator in (days, people):
         services.assignment_set(actor=bb, indicator=indicator, partner=world.partner)
-    services.observation_upsert(
-        actor=bb, indicator=days, partner=world.partner, period=PAST, value=30
-    )
+    save_value(actor=bb, indicator=days, partner=world.partner, period=PAST, value=30)
     return days, people
 
 

@@ -1,4 +1,4 @@
-"""The RBA scorecard (scorecard.py, scorecard_views.py): its structure, its figures, its
+"""The RBA scorecard (scorecard.py, views/scorecard.py): its structure, its figures, its
 downloads, the public scorecard and the embed pages with their frame headers."""
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def test_xlsx_of_the_initiative(client_as, world, card_world):
 def test_pdf_download_is_a_pdf_with_the_figures_and_charts(client_as, world, card_world, rf):
     import weasyprint
 
-    from collective.measurement.scorecard_views import scorecard_pdf_html
+    from collective.measurement.views.scorecard import scorecard_pdf_html
 
     url = reverse("measurement:scorecard-download", kwargs={"slug": "acme", "fmt": "pdf"})
     response = client_as("viewer").get(url)

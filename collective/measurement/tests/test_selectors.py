@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from collective.measurement import selectors, services
+from collective.measurement.selectors import timeseries
+from collective.measurement.tests.helpers import save_value
 
 TODAY = datetime.date(2025, 4, 20)
 
@@ -31,7 +33,7 @@ def reported(world, bb, make_indicator):
         # Sales: February late, March missing.
         ("Sales", "2025-02", datetime.date(2025, 3, 28)),
     ]
-    services.observations_upsert_bulk(
+    services.observations_upsert(
         actor=bb,
         initiative=world.initiative,
         rows=[
@@ -73,7 +75,7 @@ def test_reporting_duties(world, reported):
     assert early["2025-03"] == "due"
 
 
-def test_completeness_and_timeliness(world, reported):
+def test_completeness_and_timeliness(world, bb, reported):
     report = selectors.completeness(world.initiative, today=TODAY, periods_back=2)
     partners = {g["name"]: g for g in report["by_partner"]}
     assert partners["Operations"] | {"key": None} == {
@@ -89,6 +91,17 @@ def test_completeness_and_timeliness(world, reported):
         world.initiative, partner=world.other_partner, today=TODAY, periods_back=2
     )
     assert only_sales["totals"]["expected"] == 2
+    # The partner filter keeps the partner and the partners below it.
+    people = world.initiative.indicators.get(code="PEOPLE")
+    services.assignment_set(
+        actor=bb, indicator=people, partner=world.subpartner, due_days=15,
+        starts_period="2025-01",
+    )  # fmt: skip
+    branch = selectors.completeness(
+        world.initiative, partner=world.partner, today=TODAY, periods_back=2
+    )
+    assert [g["name"] for g in branch["by_partner"]] == ["Operations", "Ops Team North"]
+    assert (branch["totals"]["expected"], branch["totals"]["received"]) == (4, 2)
 
 
 def test_grid(world, bb, make_indicator):
@@ -98,11 +111,11 @@ def test_grid(world, bb, make_indicator):
     quarterly = make_indicator("QUARTERLY", frequency="quarter")
     for ind in (by_age, quarterly):
         services.assignment_set(actor=bb, indicator=ind, partner=world.partner)
-    services.observation_upsert(
+    save_value(
         actor=bb, indicator=by_age, partner=world.partner, period="2025-02", value=3,
         breakdown="18+",
     )  # fmt: skip
-    services.observation_upsert(
+    save_value(
         actor=bb, indicator=by_age, partner=world.partner, period="2025-03", value=4,
         breakdown="18+",
     )  # fmt: skip
@@ -125,7 +138,7 @@ def test_series_by_breakdown_with_baseline_forecast(world, bb, make_indicator):
     )  # fmt: skip
     for month, (young, adult) in enumerate([(4, 6), (5, 5), (6, 7), (8, 8)], start=1):
         for bd, value in (("0-17", young), ("18+", adult)):
-            services.observation_upsert(
+            save_value(
                 actor=bb, indicator=ind, partner=world.partner, period=f"2025-0{month}",
                 value=value, breakdown=bd,
             )  # fmt: skip
@@ -149,7 +162,7 @@ def test_series_reads_a_constant_number_of_queries(world, bb, make_indicator):
     ind = make_indicator("PEOPLE")
     for month in range(1, 10):
         for partner in (world.partner, world.subpartner, world.other_partner):
-            services.observation_upsert(
+            save_value(
                 actor=bb, indicator=ind, partner=partner, period=f"2024-{month:02d}", value=month
             )
     for by in ("collective", "partner", "breakdown"):
@@ -158,20 +171,36 @@ def test_series_reads_a_constant_number_of_queries(world, bb, make_indicator):
         assert len(queries) <= 6, [q["sql"] for q in queries]
 
 
-def test_indicator_list_filters(world, bb, make_indicator):
+def test_indicator_list_and_its_filterset(world, bb, make_indicator):
+    """The API's indicator list: what the user may see, narrowed by the one IndicatorFilter;
+    the partner filter keeps indicators the partner or a partner below it reports or owns."""
     from collective.agenda.models import Outcome
+    from collective.measurement.filters import IndicatorFilter
 
     outcome = Outcome.objects.create(initiative=world.initiative, title="Customers are live fast")
     fast = make_indicator("FAST", level="outcome", outcomes=[outcome], is_public=True)
-    make_indicator("SLOW", level="activity")
+    slow = make_indicator("SLOW", level="activity")
+    make_indicator("OWNED", level="output", owner_partner=world.subpartner)
     services.assignment_set(actor=bb, indicator=fast, partner=world.other_partner)
+    services.assignment_set(actor=bb, indicator=slow, partner=world.subpartner)
     viewer = world.users["viewer"]
-    codes = lambda **f: [i.code for i in selectors.indicator_list(world.initiative, viewer, **f)]  # noqa: E731
-    assert codes() == ["FAST", "SLOW"]
+
+    def codes(**data):
+        listed = selectors.indicator_list(world.initiative, viewer)
+        found = IndicatorFilter(data, queryset=listed, initiative=world.initiative).qs
+        return [i.code for i in found]
+
+    assert codes() == ["FAST", "OWNED", "SLOW"]
     assert codes(level="activity") == ["SLOW"]
-    assert codes(outcome=outcome) == ["FAST"]
-    assert codes(partner=world.other_partner) == ["FAST"]
-    assert codes(status="no_data") == ["FAST", "SLOW"]
+    assert codes(outcome=str(outcome.pk)) == ["FAST"]
+    assert codes(outcome=str(outcome.uid)) == ["FAST"]
+    assert codes(partner=str(world.other_partner.uid)) == ["FAST"]
+    assert codes(partner="sales") == ["FAST"]  # by name, any case
+    # Operations: what Ops Team North (below it) reports or owns.
+    assert codes(partner=str(world.partner.uid)) == ["OWNED", "SLOW"]
+    assert codes(partner=str(world.subpartner.uid)) == ["OWNED", "SLOW"]
+    assert codes(partner="Nobody") == []
+    assert codes(status="no_data") == ["FAST", "OWNED", "SLOW"]
     assert codes(q="fas") == ["FAST"]
     outsider = world.users["outsider"]
     assert [i.code for i in selectors.indicator_list(world.initiative, outsider)] == ["FAST"]
@@ -182,14 +211,12 @@ def test_indicator_list_filters(world, bb, make_indicator):
 def test_partner_columns_are_capped_to_the_largest(world, bb, make_indicator, monkeypatch):
     from tests.factories import make_partner
 
-    monkeypatch.setattr(selectors, "MAX_PARTNER_COLUMNS", 2)
+    monkeypatch.setattr(timeseries, "MAX_PARTNER_COLUMNS", 2)
     ind = make_indicator("PEOPLE")
     extra = make_partner(world.initiative, "Finance", actor=bb)
     make_partner(world.initiative, "Legal", actor=bb)  # no data: never a column
     for partner, value in ((world.partner, 5), (world.other_partner, 9), (extra, 1)):
-        services.observation_upsert(
-            actor=bb, indicator=ind, partner=partner, period="2025-01", value=value
-        )
+        save_value(actor=bb, indicator=ind, partner=partner, period="2025-01", value=value)
     series = selectors.series(ind, by="partner")
     assert [c["name"] for c in series["columns"]] == ["Operations", "Sales"]
     assert series["columns_total"] == 3

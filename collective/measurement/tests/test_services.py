@@ -9,6 +9,7 @@ import pytest
 from collective.core.errors import ApplicationError
 from collective.measurement import services
 from collective.measurement.models import IndicatorStatus, Observation, Rollup
+from collective.measurement.tests.helpers import save_value
 
 
 def _rollup(indicator, period, scope=None, breakdown=""):
@@ -19,25 +20,21 @@ def _rollup(indicator, period, scope=None, breakdown=""):
 
 
 def test_upsert_creates_updates_and_rolls_up(world, bb, people):
-    obs, outcome = services.observation_upsert(
+    obs, outcome = save_value(
         actor=bb, indicator=people, partner=world.subpartner, period="2025-01", value=5
     )
     assert outcome == "created"
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=7
-    )
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.other_partner, period="2025-01", value=11
-    )
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=7)
+    save_value(actor=bb, indicator=people, partner=world.other_partner, period="2025-01", value=11)
     assert _rollup(people, "2025-01") == Decimal(23)
     assert _rollup(people, "2025-01", world.partner) == Decimal(12)
     assert _rollup(people, "2025-01", world.subpartner) == Decimal(5)
     assert _rollup(people, "2025-01", world.other_partner) == Decimal(11)
-    obs, outcome = services.observation_upsert(
+    obs, outcome = save_value(
         actor=bb, indicator=people, partner=world.subpartner, period="2025-01", value=5
     )
     assert outcome == "unchanged"
-    obs, outcome = services.observation_upsert(
+    obs, outcome = save_value(
         actor=bb, indicator=people, partner=world.subpartner, period="2025-01", value=6
     )
     assert outcome == "updated"
@@ -56,11 +53,11 @@ def test_bulk_upsert_is_atomic(world, bb, people):
         {"indicator": "PEOPLE", "partner": "Sales", "period": "2025-02", "value": "x"},
     ]
     with pytest.raises(ApplicationError) as exc:
-        services.observations_upsert_bulk(actor=bb, initiative=world.initiative, rows=rows)
+        services.observations_upsert(actor=bb, initiative=world.initiative, rows=rows)
     fields = [(e["row"], e["field"]) for e in exc.value.errors["rows"]]
     assert fields == [(2, "indicator"), (3, "period"), (4, "value")]
     assert not Observation.objects.exists()
-    result = services.observations_upsert_bulk(
+    result = services.observations_upsert(
         actor=bb, initiative=world.initiative, rows=rows, only_valid=True
     )
     assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
@@ -99,7 +96,7 @@ def test_observation_check_validates_without_writing(world, make_indicator):
 )
 def test_who_may_enter_data_for_whom(world, people, role, partner_attr, allowed):
     def enter():
-        return services.observation_upsert(
+        return save_value(
             actor=world.users[role], indicator=people, partner=getattr(world, partner_attr),
             period="2025-01", value=1,
         )  # fmt: skip
@@ -109,7 +106,14 @@ def test_who_may_enter_data_for_whom(world, people, role, partner_attr, allowed)
     else:
         with pytest.raises(ApplicationError) as exc:
             enter()
-        assert exc.value.code == "forbidden"
+        assert exc.value.errors["rows"] == [
+            {
+                "row": 1,
+                "field": "partner",
+                "message": "You may enter data only for your own partner and its sub-partners, "
+                f"not for {getattr(world, partner_attr).name}.",
+            }
+        ]
         assert not Observation.objects.exists()
 
 
@@ -128,9 +132,8 @@ def test_indicator_rules(world, bb, make_indicator, people):
     make_indicator("TWICE", formula="people * 2")
     with pytest.raises(ApplicationError, match="formulas of TWICE use PEOPLE"):
         services.indicator_update(actor=bb, indicator=people, code="PERSONS")
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1
-    )
+    people.refresh_from_db()  # the refused change is not saved (the object in hand kept it)
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1)
     with pytest.raises(ApplicationError) as exc:
         services.indicator_update(
             actor=bb, indicator=people, breakdown_dimension="Region", breakdown_values=["N"]
@@ -142,9 +145,7 @@ def test_indicator_rules(world, bb, make_indicator, people):
 
 def test_changing_the_aggregation_rebuilds_the_rollups(world, bb, people):
     for partner, value in ((world.partner, 3), (world.other_partner, 5)):
-        services.observation_upsert(
-            actor=bb, indicator=people, partner=partner, period="2025-01", value=value
-        )
+        save_value(actor=bb, indicator=people, partner=partner, period="2025-01", value=value)
     assert _rollup(people, "2025-01") == Decimal(8)
     services.indicator_update(actor=bb, indicator=people, aggregation="mean")
     assert _rollup(people, "2025-01") == Decimal(4)
@@ -186,12 +187,12 @@ def test_history_keeps_every_change(world, bb, people):
     world.initiative.review_observations = True
     world.initiative.save()
     contributor = world.users["contributor"]
-    obs, _ = services.observation_upsert(
+    obs, _ = save_value(
         actor=contributor, indicator=people, partner=world.partner, period="2025-01", value=1,
         note="first",
     )  # fmt: skip
     services.observation_review(actor=bb, observation=obs, approve=False, comment="Too low?")
-    obs, outcome = services.observation_upsert(
+    obs, outcome = save_value(
         actor=contributor, indicator=people, partner=world.partner, period="2025-01", value=1,
         note="first",
     )  # fmt: skip
@@ -206,29 +207,36 @@ def test_history_keeps_every_change(world, bb, people):
     ]
 
 
-def test_a_concurrent_writer_is_retried_not_a_crash(world, bb, people, monkeypatch):
+@pytest.mark.parametrize("rows", [1, 2])
+def test_a_concurrent_writer_is_retried_not_a_crash(world, bb, people, monkeypatch, rows):
     """Another request created the same value between our check and our write: the unique
-    index refuses the insert and the batch is planned again (and updates instead)."""
-    services.observation_upsert(
-        actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1
-    )
-    real = services._existing
+    index refuses the insert and the write is checked and made again (and updates instead) —
+    for one value (read with the indicator before writing) and for several (planned against
+    the stored values)."""
+    from collective.measurement.store import observations as store
+
+    save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=1)
+    name = "current" if rows == 1 else "existing"
+    real = getattr(store, name)
     calls = []
 
-    def stale_once(cells):
-        calls.append(cells)
-        return {} if len(calls) == 1 else real(cells)
+    def stale_once(*args):
+        calls.append(args)
+        if len(calls) > 1:
+            return real(*args)
+        # As if the stored value were not there yet.
+        return (None, real(*args)[1]) if name == "current" else {}
 
-    monkeypatch.setattr(services, "_existing", stale_once)
-    result = services.observations_upsert_bulk(
-        actor=bb,
-        initiative=world.initiative,
-        rows=[{"indicator": "PEOPLE", "partner": "Operations", "period": "2025-01", "value": 2}],
-    )
+    monkeypatch.setattr(store, name, stale_once)
+    sent = [{"indicator": "PEOPLE", "partner": "Operations", "period": "2025-01", "value": 2}]
+    sent += [{"indicator": "PEOPLE", "partner": "Sales", "period": "2025-01", "value": 3}][
+        : rows - 1
+    ]
+    result = services.observations_upsert(actor=bb, initiative=world.initiative, rows=sent)
     assert len(calls) == 2
-    assert (result.created, result.updated) == (0, 1)
-    assert Observation.objects.get().value == 2
-    assert _rollup(people, "2025-01") == Decimal(2)
+    assert (result.created, result.updated) == (rows - 1, 1)
+    assert Observation.objects.get(partner=world.partner).value == 2
+    assert _rollup(people, "2025-01") == Decimal(2 + 3 * (rows - 1))
 
 
 def test_reviewing_many_values_at_once(world, bb, people):
@@ -236,9 +244,9 @@ def test_reviewing_many_values_at_once(world, bb, people):
     world.initiative.save()
     contributor = world.users["contributor"]
     submitted = [
-        services.observation_upsert(
-            actor=contributor, indicator=people, partner=partner, period="2025-01", value=2
-        )[0]
+        save_value(actor=contributor, indicator=people, partner=partner, period="2025-01", value=2)[
+            0
+        ]
         for partner in (world.partner, world.subpartner)
     ]
     assert _rollup(people, "2025-01") is None
@@ -248,3 +256,25 @@ def test_reviewing_many_values_at_once(world, bb, people):
     assert _rollup(people, "2025-01") == Decimal(4)
     assert _rollup(people, "2025-01", world.partner) == Decimal(4)
     assert set(Observation.objects.values_list("status", flat=True)) == {"approved"}
+
+
+def test_a_few_rows_look_up_only_what_they_name(world, bb, people):
+    """One value (the grid's cell, the API's object) names its partner by uid: only that
+    partner and the named indicator are read. A partner named otherwise is found by reading
+    them all, so every spelling finds what a big import would find."""
+    from collective.measurement.services.validation import RowChecker
+
+    row = {"indicator": "people", "partner": str(world.subpartner.uid), "period": "2025-01",
+           "value": 1}  # fmt: skip
+    checker = RowChecker(world.initiative, bb, [row])
+    assert {p.pk for p in checker.partners.values()} == {world.subpartner.pk}
+    (good,), errors = checker.check([row])
+    assert errors == [] and (good[1], good[2]) == (people, world.subpartner)
+    named = {**row, "partner": "ops team north"}
+    checker = RowChecker(world.initiative, bb, [named])
+    assert len({p.pk for p in checker.partners.values()}) == 3  # all of them
+    (good,), _ = checker.check([named])
+    assert good[2] == world.subpartner
+    unknown = {**row, "partner": "00000000-0000-0000-0000-000000000000"}
+    _, errors = RowChecker(world.initiative, bb, [unknown]).check([unknown])
+    assert errors[0]["message"] == f"Unknown partner '{unknown['partner']}'."

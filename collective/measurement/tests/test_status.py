@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from collective.measurement import status
 from collective.measurement.choices import Status
+from collective.measurement.engine import status
 
 
 def _series(start: str, values):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collective.measurement import services
+from collective.measurement.tests.helpers import save_value
 from collective.measurement.tests.pages_data import make_measures
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def _add_indicators(world, n):
             actor=bb, initiative=world.initiative, code=f"EXTRA{i}", name=f"Extra {i}"
         )
         services.assignment_set(actor=bb, indicator=indicator, partner=world.partner)
-        services.observation_upsert(
+        save_value(
             actor=bb, indicator=indicator, partner=world.partner, period="2026-03", value=i + 1
         )
 
@@ -180,7 +181,7 @@ def test_search_finds_indicators_for_members(world, client_as):
 def test_a_very_long_partner_list_offers_the_top_level_and_the_chosen_one(
     world, client_as, monkeypatch
 ):
-    from collective.measurement.forms import DashboardFilter
+    from collective.measurement.filters import DashboardFilter
 
     make_measures(world)
     monkeypatch.setattr(DashboardFilter, "MAX_PARTNER_CHOICES", 2)

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from collective.core import services as core_services
-from collective.measurement import services
 from collective.measurement.models import Observation
+from collective.measurement.tests.helpers import save_value
 from collective.measurement.tests.pages_data import make_measures
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def test_review_flow_submit_return_and_approve(world, client_as):
 def test_history_of_a_value(world, client_as):
     measures = make_measures(world)
     bb = world.users["backbone"]
-    services.observation_upsert(
+    save_value(
         actor=bb,
         indicator=measures.days,
         partner=world.partner,

@@ -113,7 +113,7 @@ def test_indicator_page_query_count_does_not_grow_with_observations(world, clien
     services.assignment_set(
         actor=world.users["backbone"], indicator=measures.days, partner=world.subpartner
     )
-    services.observations_upsert_bulk(
+    services.observations_upsert(
         actor=world.users["backbone"], initiative=world.initiative, rows=rows, source="api"
     )
     with CaptureQueriesContext(connection) as many:

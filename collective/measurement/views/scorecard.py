@@ -23,10 +23,10 @@ from collective.core.models import Partner
 from collective.core.security import frame_ancestors
 from collective.core.spreadsheets import xlsx_bytes
 
-from . import charts, rendered
-from .choices import Status
-from .models import Indicator, IndicatorStatus
-from .scorecard import rba_scorecard
+from .. import charts, rendered
+from ..choices import Status
+from ..models import Indicator, IndicatorStatus
+from ..scorecard import rba_scorecard
 
 P_VIEW = "measurement.view_measures"
 P_PUBLIC = "measurement.view_public_measures"

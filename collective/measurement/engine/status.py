@@ -22,8 +22,11 @@ from django.utils import timezone
 
 from collective.core.numbers import format_value
 
-from . import periods
-from .choices import Direction, Status
+from .. import periods
+from ..choices import Direction, Status
+from ..store import sql
+from ..store import statuses as store
+from .cells import q6
 
 TREND_POINTS = 6
 SPARK_POINTS = 12
@@ -299,6 +302,16 @@ def baseline_line(
 # --- Storage -------------------------------------------------------------------------------
 
 
+def _row(initiative_id: int, ind: int, sid: int | None, a: Assessment, now) -> dict:
+    return {
+        "initiative": initiative_id, "indicator": ind, "scope": sid, "status": a.status,
+        "reason": a.reason[:300], "latest_period": a.latest_period,
+        "latest_value": _q(a.latest_value), "target_period": a.target_period,
+        "target_value": _q(a.target_value), "forecast_value": _q(a.forecast_value),
+        "sparkline": a.sparkline, "updated_at": now,
+    }  # fmt: skip
+
+
 def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool = True) -> None:
     """Recompute and store IndicatorStatus for the (indicator id, scope id) pairs.
 
@@ -307,10 +320,6 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
     only added or changed, so no scope lost its data) rows are upserted; otherwise the rows of
     the combinations are replaced. Plain SQL: this runs on every write.
     """
-    from django.db import connection
-
-    from .rollups import _int_list
-
     by_indicator: dict[int, set] = defaultdict(set)
     for ind, sid in pairs:
         by_indicator[ind].add(sid)
@@ -318,113 +327,43 @@ def refresh(initiative, pairs: Iterable[tuple[int, int | None]], *, shrink: bool
         return
     ind_ids = sorted(by_indicator)
     scope_ids = sorted({s for sids in by_indicator.values() for s in sids if s is not None})
-    inds = _int_list(ind_ids)
     series: dict[tuple, list] = defaultdict(list)
     targets: dict[tuple, list] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, direction, decimals, unit FROM measurement_indicator "  # noqa: S608
-            f"WHERE id IN ({inds})"
-        )
-        info = {row[0]: row[1:] for row in cursor.fetchall()}
-        # One round trip: the roll-ups (two selects rather than an OR, so each uses the
-        # (indicator, scope, ...) index) and the targets.
-        select = (
-            "SELECT 'r', indicator_id, scope_id, period, period_start, value "  # noqa: S608
-            f"FROM measurement_rollup WHERE indicator_id IN ({inds}) AND breakdown = '' AND "
-        )
-        sql = select + "scope_id IS NULL"
-        if scope_ids:
-            sql += f" UNION ALL {select}scope_id IN ({_int_list(scope_ids)})"
-        sql += (
-            " UNION ALL SELECT 't', indicator_id, partner_id, period, period_start, value "  # noqa: S608
-            f"FROM measurement_target WHERE indicator_id IN ({inds}) ORDER BY 5"
-        )
-        cursor.execute(sql)
-        for kind, ind, sid, period, _start, value in cursor.fetchall():
-            (series if kind == "r" else targets)[(ind, sid)].append((period, value))
-
-        ops = connection.ops
-        now = ops.adapt_datetimefield_value(timezone.now())
-        all_scopes = [None, *scope_ids]
-        rows = []
-        for ind in ind_ids:
-            if ind not in info:
+    info = store.readings(ind_ids)
+    for kind, ind, sid, period, _start, value in store.series_and_targets(ind_ids, scope_ids):
+        (series if kind == "r" else targets)[(ind, sid)].append((period, value))
+    now = timezone.now()
+    all_scopes = [None, *scope_ids]
+    rows = []
+    for ind in ind_ids:
+        if ind not in info:
+            continue
+        direction, decimals, unit = info[ind]
+        for sid in all_scopes:
+            points = series.get((ind, sid), [])
+            if sid is not None and not points:
                 continue
-            direction, decimals, unit = info[ind]
-            for sid in all_scopes:
-                points = series.get((ind, sid), [])
-                if sid is not None and not points:
-                    continue
-                a = assess(
-                    points, targets.get((ind, sid), []), direction=direction,
-                    decimals=decimals, unit=unit,
-                )  # fmt: skip
-                rows.append(_row(initiative.pk, ind, sid, a, now))
-        _store(cursor, rows, inds, scope_ids, shrink=shrink)
-
-
-def _row(initiative_id: int, ind: int, sid: int | None, a: Assessment, now) -> tuple:
-    from django.db import connection
-
-    return (
-        initiative_id, ind, sid, a.status, a.reason[:300], a.latest_period, _q(a.latest_value),
-        a.target_period, _q(a.target_value), _q(a.forecast_value),
-        connection.ops.adapt_json_value(a.sparkline, None), now,
-    )  # fmt: skip
-
-
-def _store(cursor, rows: list[tuple], inds: str, scope_ids: list[int], *, shrink: bool) -> None:
-    """Replace (`shrink`) or upsert the status rows of the indicators `inds` and `scope_ids`."""
-    from .rollups import _int_list, insert_many
-
-    if shrink:
-        cursor.execute(
-            f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
-            "AND scope_id IS NULL"
-        )
-        if scope_ids:
-            cursor.execute(
-                f"DELETE FROM measurement_indicatorstatus WHERE indicator_id IN ({inds}) "  # noqa: S608
-                f"AND scope_id IN ({_int_list(scope_ids)})"
-            )
-        if rows:
-            insert_many(cursor, _STATUS_INSERT, rows)
-        return
-    collective = [r for r in rows if r[2] is None]
-    scoped = [r for r in rows if r[2] is not None]
-    if collective:
-        insert_many(
-            cursor,
-            f"{_STATUS_INSERT} ON CONFLICT (indicator_id) WHERE scope_id IS NULL {_STATUS_UPDATE}",
-            collective,
-        )
-    if scoped:
-        insert_many(
-            cursor,
-            f"{_STATUS_INSERT} ON CONFLICT (indicator_id, scope_id) WHERE scope_id IS NOT NULL "
-            f"{_STATUS_UPDATE}",
-            scoped,
-        )
+            a = assess(
+                points, targets.get((ind, sid), []), direction=direction,
+                decimals=decimals, unit=unit,
+            )  # fmt: skip
+            rows.append(_row(initiative.pk, ind, sid, a, now))
+    store.store(rows, ind_ids, scope_ids, replace=shrink)
 
 
 def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
     """Store the statuses of one indicator from series already in memory (one value written).
 
-    `info`: the indicator's (direction, decimals, unit); `moved`: what `rollups.apply_change`
+    `info`: the indicator's (direction, decimals, unit); `moved`: what `delta.apply_change`
     returned — {scope id: {period: value}} for the collective (None) and the partner scopes of
     the chain, their targets and the ids of their status rows. The same rows `refresh` stores
     after the write, without reading anything: a scope whose series is empty loses its status
     row, the collective always has one; existing rows are updated by id. The roll-ups' writes
     (`moved.pending`) and these go to the database together (one round trip on PostgreSQL)."""
-    from django.db import connection
-
-    from .rollups import _int_list, insert_rows, run, update_by_id
-
     targets: dict[int | None, list] = defaultdict(list)
     for sid, period, value in moved.targets:
         targets[sid].append((period, value))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     direction, decimals, unit = info
     new_rows, updates, emptied = [], [], []
     for sid, values in moved.series.items():
@@ -439,51 +378,12 @@ def refresh_series(initiative, ind: int, info: tuple, moved) -> None:
         if status_id is None:
             new_rows.append(row)
         else:
-            updates.append((*row[3:], status_id))
-    statements = list(moved.pending)  # the roll-ups' writes first
-    if emptied:
-        statements.append(
-            (
-                f"DELETE FROM measurement_indicatorstatus WHERE id IN ({_int_list(emptied)})",  # noqa: S608
-                [],
-                False,
-            )
-        )
-    statements += update_by_id("measurement_indicatorstatus", _STATUS_SETS, updates)
-    statements += insert_rows(_STATUS_INSERT, new_rows)
-    run(statements)
-
-
-_STATUS_SETS = [
-    ("status", "text"),
-    ("reason", "text"),
-    ("latest_period", "text"),
-    ("latest_value", "numeric"),
-    ("target_period", "text"),
-    ("target_value", "numeric"),
-    ("forecast_value", "numeric"),
-    ("sparkline", "jsonb"),
-    ("updated_at", "timestamptz"),
-]
-
-
-_STATUS_INSERT = (
-    "INSERT INTO measurement_indicatorstatus (initiative_id, indicator_id, scope_id, status, "
-    "reason, latest_period, latest_value, target_period, target_value, forecast_value, "
-    "sparkline, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
-_STATUS_UPDATE = (
-    "DO UPDATE SET status = excluded.status, reason = excluded.reason, "
-    "latest_period = excluded.latest_period, latest_value = excluded.latest_value, "
-    "target_period = excluded.target_period, target_value = excluded.target_value, "
-    "forecast_value = excluded.forecast_value, sparkline = excluded.sparkline, "
-    "updated_at = excluded.updated_at"
-)
+            updates.append({**row, "id": status_id})
+    # The roll-ups' writes first (like the bulk path's, so concurrent writers lock in order).
+    sql.run([*moved.pending, *store.statements(new_rows, updates, emptied)])
 
 
 def _q(value: Decimal | None) -> Decimal | None:
-    from .rollups import q6
-
     if value is None:
         return None
     if abs(value) >= Decimal(10) ** 17:

@@ -1,0 +1,186 @@
+"""SQL of staged imports: the checked rows in `ImportRow`, classified and written set-based.
+
+See `services.imports` for the workflow: the preview stages the valid rows and counts what they
+would do; confirming writes them with `UPDATE … FROM` and `INSERT … SELECT … WHERE NOT EXISTS`,
+and their history the same way.
+"""
+
+from __future__ import annotations
+
+import operator
+
+from django.db import connection
+
+from collective.core import ids
+
+from ..choices import ObservationStatus, Source
+from ..models import ImportRow, Observation, ObservationHistory
+from . import sql
+from .observations import BATCH, SUBMITTED
+
+ROWS = sql.table(ImportRow)
+OBS = sql.table(Observation)
+HISTORY = sql.table(ObservationHistory)
+KEY = (
+    "o.indicator_id = r.indicator_id AND o.partner_id = r.partner_id AND o.period = r.period "
+    "AND o.breakdown = r.breakdown"
+)
+_STAGED = sql.fields(ImportRow, exclude=("id",))
+_STAGE = sql.insert_sql(ImportRow, [f.name for f in _STAGED])
+_STAGED_ROW = operator.itemgetter(*[f.attname for f in _STAGED])
+
+
+def _same(a: str, b: str) -> str:
+    """SQL: a and b are equal, NULLs included."""
+    if connection.vendor == "postgresql":
+        return f"{a} IS NOT DISTINCT FROM {b}"
+    return f"{a} IS {b}"
+
+
+def _unchanged() -> tuple[str, list]:
+    """SQL: the stored value `o` already says what the staged row `r` says (a returned value
+    sent again counts as a change: it is submitted anew)."""
+    return (
+        " AND ".join(
+            [
+                _same("o.value", "r.value"),
+                _same("o.numerator", "r.numerator"),
+                _same("o.denominator", "r.denominator"),
+                "(NOT r.has_note OR o.note = r.note)",
+                "o.status <> %s",
+            ]
+        ),
+        [ObservationStatus.RETURNED],
+    )
+
+
+def stage(rows: list[dict], progress=None) -> None:
+    """Store checked rows of a job ({attname: value}, `job_id` included), in batches."""
+    with sql.cursor() as cur:
+        for start in range(0, len(rows), BATCH):
+            sql.insert_many(cur, _STAGE, [_STAGED_ROW(r) for r in rows[start : start + BATCH]])
+            if progress:
+                progress(min(start + BATCH, len(rows)))
+        sql.analyze(cur, ImportRow, len(rows))
+
+
+def classify(job_id: int) -> dict[str, int]:
+    """How many staged rows would create, update or leave unchanged a stored value."""
+    unchanged, params = _unchanged()
+    with sql.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*), COUNT(o.id), "  # noqa: S608
+            f"COALESCE(SUM(CASE WHEN o.id IS NOT NULL AND {unchanged} THEN 1 ELSE 0 END), 0) "
+            f"FROM {ROWS} r LEFT JOIN {OBS} o ON {KEY} WHERE r.job_id = %s",
+            [*params, job_id],
+        )
+        staged, found, same = cur.fetchone()
+    return {"created": staged - found, "updated": found - same, "unchanged": same}
+
+
+def staged_count(job_id: int) -> int:
+    with sql.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {ROWS} WHERE job_id = %s", [job_id])  # noqa: S608
+        return cur.fetchone()[0]
+
+
+def _uid_sql() -> tuple[str, list]:
+    """SQL for fresh version-7 uids (`core.ids.uuid7_sql_prefix`: time first, then a random
+    base plus the staged row's id), so a big import appends to the uid index."""
+    prefix, base = ids.uuid7_sql_prefix()
+    if connection.vendor == "postgresql":
+        return "CAST(CAST(%s AS TEXT) || lpad(to_hex(%s::bigint + r.id), 15, '0') AS uuid)", [
+            prefix,
+            base,
+        ]
+    return "%s || printf('%%015x', %s + r.id)", [prefix, base]
+
+
+def write(job_id: int, *, initiative_id: int, status: str, actor_id: int | None, at) -> tuple:
+    """Write a job's staged rows (in the caller's transaction): update the stored values they
+    change, insert the new ones, one history row each. Returns (created, updated, the touched
+    cells {indicator id: periods}, the touched partner ids). `at`: the time of the write, as
+    the database takes it."""
+    uid, uid_params = _uid_sql()
+    unchanged, unchanged_params = _unchanged()
+    target = OBS
+    key = KEY.replace("o.", f"{target}.")
+    unchanged = unchanged.replace("o.", f"{target}.")
+    sets = {
+        "value": "r.value",
+        "numerator": "r.numerator",
+        "denominator": "r.denominator",
+        "note": f"CASE WHEN r.has_note THEN r.note ELSE {target}.note END",
+        "status": "%s",
+        "source": "%s",
+        "submitted_by": "%s",
+        "submitted_at": "%s",
+        "updated_at": "%s",
+    }
+    set_sql = ", ".join(f"{sql.column(Observation, name)} = {sets[name]}" for name in SUBMITTED)
+    reset = ", ".join(
+        f"{sql.column(Observation, name)} = {value}"
+        for name, value in (("reviewed_by", "NULL"), ("reviewed_at", "NULL"),
+                            ("review_comment", "''"))
+    )  # fmt: skip
+    inserted = sql.fields(Observation, exclude=("id", "reviewed_by", "reviewed_at"))
+    exprs = {
+        "created_at": "%s", "updated_at": "%s", "initiative": "%s", "uid": uid,
+        "indicator": "r.indicator_id", "partner": "r.partner_id", "period": "r.period",
+        "period_start": "r.period_start", "breakdown": "r.breakdown", "value": "r.value",
+        "numerator": "r.numerator", "denominator": "r.denominator", "note": "r.note",
+        "status": "%s", "source": "%s", "submitted_by": "%s", "submitted_at": "%s",
+        "review_comment": "''",
+    }  # fmt: skip
+    params_of = {
+        "created_at": [at], "updated_at": [at], "initiative": [initiative_id],
+        "uid": uid_params, "status": [status], "source": [Source.IMPORT],
+        "submitted_by": [actor_id], "submitted_at": [at],
+    }  # fmt: skip
+    history = sql.fields(ObservationHistory, exclude=("id",))
+    history_exprs = {
+        "initiative": "%s", "observation": "o.id",
+        "action": "CASE WHEN o.created_at = %s THEN 'created' ELSE 'updated' END",
+        "value": "o.value", "numerator": "o.numerator", "denominator": "o.denominator",
+        "note": "o.note", "status": "o.status", "source": "o.source", "changed_by": "%s",
+        "changed_at": "%s",
+    }  # fmt: skip
+    history_params = {
+        "initiative": [initiative_id], "action": [at], "changed_by": [actor_id],
+        "changed_at": [at],
+    }  # fmt: skip
+    with sql.cursor() as cur:
+        # Changed values first (so the values inserted next are not taken for changes).
+        cur.execute(
+            f"UPDATE {target} SET {set_sql}, {reset} FROM {ROWS} r "  # noqa: S608
+            f"WHERE r.job_id = %s AND {key} AND NOT ({unchanged})",
+            [status, Source.IMPORT, actor_id, at, at, job_id, *unchanged_params],
+        )
+        updated = cur.rowcount
+        cur.execute(
+            f"INSERT INTO {target} ({', '.join(f.column for f in inserted)}) "  # noqa: S608
+            f"SELECT {', '.join(exprs[f.name] for f in inserted)} FROM {ROWS} r "
+            f"WHERE r.job_id = %s AND NOT EXISTS (SELECT 1 FROM {target} o WHERE {KEY}) "
+            "ORDER BY r.id",
+            [*(p for f in inserted for p in params_of.get(f.name, [])), job_id],
+        )
+        created = cur.rowcount
+        cells: dict[int, set[str]] = {}
+        partner_ids: set[int] = set()
+        if created or updated:
+            # The values written just now are those of the staged keys stamped with this write.
+            written = (
+                f"FROM {ROWS} r JOIN {target} o ON {KEY} WHERE r.job_id = %s AND o.updated_at = %s"
+            )
+            cur.execute(
+                f"INSERT INTO {HISTORY} ({', '.join(f.column for f in history)}) "
+                f"SELECT {', '.join(history_exprs[f.name] for f in history)} {written} "
+                "ORDER BY r.id",
+                [*(p for f in history for p in history_params.get(f.name, [])), job_id, at],
+            )
+            cur.execute(f"SELECT DISTINCT r.indicator_id, r.period {written}", [job_id, at])
+            for ind, period in cur.fetchall():
+                cells.setdefault(ind, set()).add(period)
+            cur.execute(f"SELECT DISTINCT r.partner_id {written}", [job_id, at])
+            partner_ids = {pid for (pid,) in cur.fetchall()}
+    return created, updated, cells, partner_ids
