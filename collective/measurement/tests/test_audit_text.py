@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from collective.measurement.tests.helpers import save_value
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,12 +25,8 @@ def test_a_changed_value_reads_as_a_sentence_with_old_and_new(world, bb, make_in
     lead = world.users["lead"]
     lead.display_name = "Cora"
     lead.save(update_fields=["display_name"])
-    services.observation_upsert(
-        actor=lead, indicator=days, partner=world.partner, period="2026-11", value="21.1"
-    )
-    services.observation_upsert(
-        actor=lead, indicator=days, partner=world.partner, period="2026-11", value="36"
-    )
+    save_value(actor=lead, indicator=days, partner=world.partner, period="2026-11", value="21.1")
+    save_value(actor=lead, indicator=days, partner=world.partner, period="2026-11", value="36")
     client.force_login(bb)
     text = _log(client)
     assert "Cora changed <em>Days to live</em> for Operations, Nov 2026: 21.1 → 36" in text
@@ -41,7 +39,7 @@ def test_a_bulk_save_expands_to_its_values(world, bb, make_indicator, client):
     days = make_indicator("DAYS", name="Days to live", unit="days")
     services.assignment_set(actor=bb, indicator=days, partner=world.partner)
     services.assignment_set(actor=bb, indicator=days, partner=world.other_partner)
-    services.observations_upsert_bulk(
+    services.observations_upsert(
         actor=bb,
         initiative=world.initiative,
         source="import",

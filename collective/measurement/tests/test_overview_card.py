@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from collective.measurement.tests.helpers import save_value
+
 pytestmark = pytest.mark.django_db
 
 
@@ -25,9 +27,7 @@ def late(world, bb, make_indicator):
             actor=bb, indicator=days, partner=partner, due_days=0, starts_period=months[0]
         )
     for month in months[:2]:
-        services.observation_upsert(
-            actor=bb, indicator=days, partner=world.partner, period=month, value=20
-        )
+        save_value(actor=bb, indicator=days, partner=world.partner, period=month, value=20)
     return months
 
 

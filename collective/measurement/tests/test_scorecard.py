@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from collective.measurement.scorecard import FLAT, IMPROVING, WORSENING, rba_scorecard, trend_of
+from collective.measurement.tests.helpers import save_value
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +82,7 @@ def card_world(world, bb, make_indicator):
             (quality, world.partner, 80 + i),
             (live, world.partner, 50),
         ):
-            services.observation_upsert(
-                actor=bb, indicator=indicator, partner=partner, period=month, value=value
-            )
+            save_value(actor=bb, indicator=indicator, partner=partner, period=month, value=value)
     services.target_set(actor=bb, indicator=served, period="2027-06", value=60)
     return {"pop": pop, "served": served, "quality": quality, "live": live, "loose": loose}
 
@@ -139,7 +138,7 @@ def test_partner_scorecard_counts_its_subtree(world, bb, card_world):
     from collective.measurement import services
 
     services.assignment_set(actor=bb, indicator=card_world["loose"], partner=world.subpartner)
-    services.observation_upsert(
+    save_value(
         actor=bb,
         indicator=card_world["loose"],
         partner=world.subpartner,
@@ -198,9 +197,7 @@ def _more_measures(world, bb, n):
             actor=bb, initiative=world.initiative, code=f"EXTRA{i}", name=f"Extra {i}"
         )
         services.assignment_set(actor=bb, indicator=indicator, partner=world.partner)
-        services.observation_upsert(
-            actor=bb, indicator=indicator, partner=world.partner, period="2026-09", value=i
-        )
+        save_value(actor=bb, indicator=indicator, partner=world.partner, period="2026-09", value=i)
 
 
 @pytest.mark.parametrize("partner", [False, True])
