@@ -21,6 +21,7 @@ class AgendaConfig(AppConfig):
         tip="Involve diverse voices across levels and functions to ensure shared ownership and "
         "relevance.",
         summary="collective.agenda.overview.agenda_summary",
+        public_links="collective.agenda.public_links.public_links",
     )
 
     def ready(self) -> None:

@@ -19,6 +19,11 @@ module name inside the app:
   ids)` tuples): occasions on which partners of the initiative came together (e.g. the partners
   present at one meeting); `partner_groups(initiative)` below gathers them for whoever draws
   the partners' network.
+- `condition.public_links` — dotted path of `f(initiative) -> list[PartnerLink]`: what the app
+  shows anyone on a public initiative (the adopted agenda, public measures, the public
+  scorecard), linked from the initiative's overview.
+- `condition.audit_text` — dotted path of `f(events) -> {event.pk: AuditLine}`: the audit log's
+  sentences for the app's own entries (see `core/audit_text.py`).
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ class Condition:
     summary: str = ""  # dotted path of the overview card's provider
     topbar: str = ""  # template name included in the top bar of every page
     partner_links: str = ""  # dotted path of the partner page's links provider
+    public_links: str = ""  # dotted path of the public overview's links provider
+    audit_text: str = ""  # dotted path of the audit log's sentences of its own entries
 
     @property
     def url_name(self) -> str:
@@ -159,3 +166,18 @@ def partner_groups(initiative) -> list[PartnerGroup]:
 
 def linking_conditions() -> list[Condition]:
     return [c for c in conditions() if c.partner_links]
+
+
+def public_links(initiative) -> list[tuple[Condition, list[PartnerLink]]]:
+    """What each condition shows the public of a public initiative, in framework order (the
+    overview links it); nothing for an initiative that is not public."""
+    if not initiative.is_public:
+        return []
+    result = []
+    for c in conditions():
+        if not c.public_links:
+            continue
+        links = [PartnerLink(*link) for link in import_string(c.public_links)(initiative)]
+        if links:
+            result.append((c, links))
+    return result

@@ -79,6 +79,14 @@ class InitiativeSettingsForm(ServiceErrorsMixin, forms.Form):
         label="Review submitted data before it counts",
         help_text=Initiative._meta.get_field("review_observations").help_text,
     )
+    embed_origins = forms.CharField(
+        required=False,
+        max_length=limits.SHORT,
+        label="Sites that may embed the public scorecard and indicators",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://www.example.org"}),
+        help_text="One origin per line (https:// and the host name, no path). Only these "
+        "sites may show the public pages in a frame; leave empty to allow none.",
+    )
 
 
 class PartnerForm(ServiceErrorsMixin, forms.ModelForm):

@@ -74,6 +74,13 @@ class Initiative(TimeStamped):
         default=False,
         help_text="When on, submitted data counts only after the backbone approves it.",
     )
+    embed_origins = models.JSONField(
+        "sites that may embed public pages",
+        default=list,
+        blank=True,
+        help_text="Origins such as https://www.example.org whose pages may show this "
+        "initiative's public scorecard and indicators in a frame.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from .conditions import summaries
+from .conditions import public_links, summaries
 from .models import Initiative, Membership, Partner
 from .rules import membership_for
 
@@ -21,6 +21,7 @@ class Overview:
     conditions: list
     is_member: bool
     can_manage: bool
+    public: list
 
 
 def initiative_overview(initiative: Initiative, user) -> Overview:
@@ -40,4 +41,5 @@ def initiative_overview(initiative: Initiative, user) -> Overview:
         conditions=summaries(initiative, user) if membership else [],
         is_member=membership is not None,
         can_manage=user.has_perm("core.manage_members", initiative),
+        public=public_links(initiative),
     )

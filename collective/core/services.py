@@ -25,6 +25,7 @@ from .choices import PartnerKind, Role, Stage, Visibility
 from .errors import CONFLICT, ApplicationError
 from .models import ApiToken, Initiative, Invitation, Membership, Partner
 from .rules import forget_memberships
+from .security import clean_origins
 
 User = get_user_model()
 
@@ -105,7 +106,42 @@ def initiative_create(
     return initiative
 
 
-INITIATIVE_FIELDS = ["name", "purpose", "visibility", "stage", "review_observations"]
+INITIATIVE_FIELDS = [
+    "name",
+    "purpose",
+    "visibility",
+    "stage",
+    "review_observations",
+    "embed_origins",
+]
+MAX_EMBED_ORIGINS = 20
+
+
+def embed_origins_clean(origins) -> list[str]:
+    """The sites that may frame public pages, as origins (`https://host[:port]`), or a refusal
+    naming each entry that is not one (a path, a wildcard, http:// on a public host...)."""
+    if isinstance(origins, str):
+        origins = origins.splitlines()
+    entries = [str(o).strip() for o in origins or [] if str(o).strip()]
+    bad = [entry for entry in entries if not clean_origins([entry])]
+    if bad:
+        raise ApplicationError(
+            "Each allowed site must be an origin such as https://www.example.org.",
+            errors={
+                "embed_origins": [
+                    f"'{entry[:100]}' is not an origin: https://, a host name, an optional "
+                    "port, and no path."
+                    for entry in bad
+                ]
+            },
+        )
+    cleaned = clean_origins(entries)
+    if len(cleaned) > MAX_EMBED_ORIGINS:
+        raise ApplicationError(
+            f"List at most {MAX_EMBED_ORIGINS} sites.",
+            errors={"embed_origins": [f"At most {MAX_EMBED_ORIGINS} sites."]},
+        )
+    return cleaned
 
 
 def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
@@ -119,6 +155,8 @@ def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
     if "name" in fields and not (fields["name"] or "").strip():
         raise ApplicationError("Give the initiative a name.", errors={"name": ["Required."]})
     _check_length(fields.get("purpose"), limits.SHORT, "purpose")
+    if "embed_origins" in fields:
+        fields["embed_origins"] = embed_origins_clean(fields["embed_origins"])
     before = snapshot(initiative, INITIATIVE_FIELDS)
     for key, value in fields.items():
         setattr(initiative, key, value)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .audit_text import audit_lines
 from .choices import ROLE_HELP, Role
 from .conditions import partner_links
 from .errors import ApplicationError
@@ -86,6 +87,7 @@ def initiative_settings(request):
             "visibility": initiative.visibility,
             "stage": initiative.stage,
             "review_observations": initiative.review_observations,
+            "embed_origins": "\n".join(initiative.embed_origins or []),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -376,10 +378,11 @@ def audit_log(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    page = paginate(request, events)
     return render_page(
         request,
         "core/audit_log.html",
-        {"form": form, "page": paginate(request, events)},
+        {"form": form, "page": page, "lines": audit_lines(page.object_list)},
         partial="audit-table",
     )
 

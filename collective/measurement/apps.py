@@ -19,7 +19,9 @@ class MeasurementConfig(AppConfig):
         purpose="Agree on what success looks like, and track it together.",
         tip="Use a consistent set of objectives and KPIs across teams and keep data visible and "
         "transparent.",
-        summary="collective.measurement.selectors.measurement_summary",
+        summary="collective.measurement.overview_card.measurement_summary",
+        public_links="collective.measurement.public_links.public_links",
+        audit_text="collective.measurement.audit_text.audit_text",
         partner_links="collective.measurement.partner_links.partner_links",
     )
 

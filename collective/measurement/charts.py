@@ -31,10 +31,11 @@ BORDER = "#dde2ea"
 GRID = "#eef1f5"
 BASELINE = "#8a93a3"
 STATUS_COLOURS = {
-    "on_track": "#1a7f37",
-    "at_risk": "#9a6700",
-    "off_track": "#c2261d",
-    "no_data": "#5a6272",
+    # The palette of app.css (--c-on-track, --c-at-risk, --c-off-track, --c-no-data).
+    "on_track": "#146c2e",
+    "at_risk": "#805600",
+    "off_track": "#b42318",
+    "no_data": "#525a69",
 }
 # Categories (partners, breakdown values): brand first, then a colour-blind-safe sequence.
 CATEGORY = [

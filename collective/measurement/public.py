@@ -109,6 +109,24 @@ PUBLIC = [
         page=True,
     ),
     Public(
+        "measurement:scorecard-public",
+        "The public scorecard: public indicators under the adopted agenda's outcomes, with the "
+        "collective latest value, trend, target and status. No partner's values or names.",
+        page=True,
+    ),
+    Public(
+        "measurement:scorecard-embed",
+        "The public scorecard for a frame on a site the initiative allows (no script, no "
+        "navigation): the same figures as the public scorecard.",
+        page=True,
+    ),
+    Public(
+        "measurement:indicator-embed",
+        "A public indicator for a frame on a site the initiative allows: its collective chart "
+        "drawn on the server, the chart's description and the table of values.",
+        page=True,
+    ),
+    Public(
         "api:indicator-list",
         "Public indicators (owner partner null).",
         fields=paginated(*INDICATOR_FIELDS),

@@ -6,7 +6,7 @@ never collides with the lower-case names of the fixed pages.
 
 from django.urls import path
 
-from .views import dashboard, entry, indicators, reporting, transfer
+from .views import dashboard, entry, indicators, reporting, scorecard, transfer
 
 app_name = "measurement"
 
@@ -22,11 +22,16 @@ urlpatterns = [
     path("import/<uuid:uid>/", transfer.import_detail, name="import-detail"),
     path("import/<uuid:uid>/confirm/", transfer.import_confirm, name="import-confirm"),
     path("export/", transfer.export, name="export"),
-    path("partners/<uuid:uid>/", reporting.partner_scorecard, name="scorecard"),
+    path("scorecard/", scorecard.initiative_scorecard, name="initiative-scorecard"),
+    path("scorecard/download/<str:fmt>/", scorecard.scorecard_download, name="scorecard-download"),
+    path("partners/<uuid:uid>/", scorecard.partner_scorecard, name="scorecard"),
     path("values/<uuid:uid>/", entry.observation_detail, name="observation-detail"),
     path("values/<uuid:uid>/review/", entry.observation_review, name="observation-review"),
     path("values/<uuid:uid>/delete/", entry.observation_delete, name="observation-delete"),
+    path("public/scorecard/", scorecard.public_scorecard, name="scorecard-public"),
+    path("public/scorecard/embed/", scorecard.scorecard_embed, name="scorecard-embed"),
     path("public/<str:code>/", indicators.indicator_public, name="indicator-public"),
+    path("public/<str:code>/embed/", scorecard.indicator_embed, name="indicator-embed"),
     path("<str:code>/", indicators.indicator_detail, name="indicator-detail"),
     path("<str:code>/edit/", indicators.indicator_edit, name="indicator-edit"),
     path("<str:code>/archive/", indicators.indicator_archive, name="indicator-archive"),

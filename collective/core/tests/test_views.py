@@ -57,7 +57,7 @@ def test_public_initiative_overview_is_readable_anonymously(client, world):
     )
     response = client.get(reverse("core:initiative-overview", kwargs={"slug": "acme"}))
     assert response.status_code == 200
-    assert b"public page of this initiative" in response.content
+    assert b"This initiative is public" in response.content
     # Members-only pages still need membership.
     assert client.get(reverse("core:partner-list", kwargs={"slug": "acme"})).status_code == 302
 

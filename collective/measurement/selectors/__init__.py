@@ -36,7 +36,7 @@ from .observations import (
     returned_for,
     review_queue,
 )
-from .overview import Scorecard, ScorecardRow, indicator_search, measurement_summary, scorecard
+from .overview import Scorecard, ScorecardRow, indicator_search, scorecard
 from .partners import in_subtree, partner_find
 from .reporting import completeness, grid, overdue_count, reporting_duties
 from .timeseries import MAX_PARTNER_COLUMNS, series
@@ -62,7 +62,6 @@ __all__ = [
     "indicator_status",
     "indicator_statuses",
     "latest_observations",
-    "measurement_summary",
     "narratives",
     "observation_history",
     "observation_list",

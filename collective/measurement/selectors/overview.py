@@ -1,4 +1,5 @@
-"""Reads of the overview: a partner's scorecard, the overview card and the top-bar search."""
+"""Reads of the overview: a partner's scorecard figures (for the partner page) and the top-bar
+search. The overview card is `overview_card.py`, the RBA scorecard `scorecard.py`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from collective.core.models import Partner
 
 from ..choices import Aggregation, Status
 from ..models import Indicator, IndicatorStatus, ReportingAssignment, Rollup
-from .indicators import status_counts, with_status
-from .observations import review_queue
-from .reporting import overdue_count
+from .indicators import with_status
 
 
 @dataclass
@@ -93,51 +92,6 @@ def scorecard(initiative, partner: Partner) -> Scorecard:
                 row.share_note = "not a sum"
         rows.append(row)
     return Scorecard(partner=partner, rows=rows)
-
-
-def measurement_summary(initiative, user):
-    """The shared-measurement card of the overview: status figures and the next step."""
-    from django.urls import reverse
-
-    from collective.core.conditions import Summary
-    from collective.core.rules import membership_for
-
-    counts = status_counts(initiative)
-    total = sum(counts.values())
-    slug = initiative.slug
-    membership = membership_for(user, initiative)
-    if total == 0:
-        if user.has_perm("measurement.manage_indicators", initiative):
-            return Summary(
-                next_step=(
-                    "Add the first indicator",
-                    reverse("measurement:indicator-create", kwargs={"slug": slug}),
-                ),
-            )
-        return Summary()
-    figures = [
-        ("on track", f"{counts[Status.ON_TRACK]}/{total}"),
-        ("off track", str(counts[Status.OFF_TRACK])),
-    ]
-    next_step = ("Open the measures", reverse("measurement:index", kwargs={"slug": slug}))
-    partner = membership.partner if membership else None
-    if partner is not None and user.has_perm("measurement.enter_observation", partner):
-        overdue = overdue_count(initiative, partner)
-        figures.append(("overdue reports", str(overdue)))
-        if overdue:
-            next_step = (
-                "Enter overdue data",
-                reverse("measurement:my-reporting", kwargs={"slug": slug}),
-            )
-    elif user.has_perm("measurement.manage_indicators", initiative):
-        waiting = review_queue(initiative).count() if initiative.review_observations else 0
-        if waiting:
-            figures.append(("to review", str(waiting)))
-            next_step = (
-                "Review submitted data",
-                reverse("measurement:review-queue", kwargs={"slug": slug}),
-            )
-    return Summary(figures=figures, next_step=next_step, started=True)
 
 
 def indicator_search(initiative, user, query: str):

@@ -76,6 +76,13 @@ def _partner(w):
     return {"slug": w.initiative.slug, "uid": w.partner.uid}
 
 
+def _download(fmt: str):
+    def kwargs(w):
+        return {**_slug(w), "fmt": fmt}
+
+    return kwargs
+
+
 def _csv(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -222,6 +229,14 @@ PAGE_CASES = [
     Case("measurement:import-confirm", BACKBONE_ONLY, kwargs=_job_kwargs, method="post"),
     Case("measurement:export", MEMBERS, kwargs=_slug),
     Case("measurement:scorecard", MEMBERS, kwargs=_partner),
+    Case("measurement:initiative-scorecard", MEMBERS, kwargs=_slug),
+    Case("measurement:scorecard-download", MEMBERS, kwargs=_download("xlsx"), note="xlsx"),
+    Case("measurement:scorecard-download", MEMBERS, kwargs=_download("pdf"), note="pdf"),
+    # The public scorecard and the embeds: anyone when the initiative is public (see
+    # public.py and tests/test_public_surface.py); this initiative is private, so members only.
+    Case("measurement:scorecard-public", MEMBERS, kwargs=_slug),
+    Case("measurement:scorecard-embed", MEMBERS, kwargs=_slug),
+    Case("measurement:indicator-embed", MEMBERS, kwargs=_code),
 ]
 
 CASES = [*PAGE_CASES, *API_CASES]

@@ -4,6 +4,7 @@ from tests.pages import (
     ANONYMOUS,
     BACKBONE,
     COALITION,
+    COALITION_BACKBONE,
     COMPANY,
     CONTRIBUTOR,
     CONTRIBUTORS,
@@ -110,6 +111,18 @@ PAGES = [
         "partner scorecard",
         url("measurement:scorecard", slug=COMPANY, uid=OPERATIONS),
         roles=(BACKBONE, LEAD, VIEWER),
+    ),
+    Page("scorecard", url("measurement:initiative-scorecard", slug=COMPANY), roles=MEMBERS),
+    Page(
+        "public scorecard",
+        url("measurement:scorecard-public", slug=COALITION),
+        roles=(ANONYMOUS, COALITION_BACKBONE),
+    ),
+    Page("scorecard embed", url("measurement:scorecard-embed", slug=COALITION), roles=(ANONYMOUS,)),
+    Page(
+        "indicator embed",
+        url("measurement:indicator-embed", slug=COALITION, code=_public_code),
+        roles=(ANONYMOUS,),
     ),
     Page(
         "value",

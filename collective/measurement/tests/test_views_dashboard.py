@@ -152,7 +152,7 @@ def test_overview_card_shows_status_figures_and_next_step(world, client_as):
         .get(reverse("core:initiative-overview", kwargs={"slug": world.initiative.slug}))
         .content.decode()
     )
-    assert "on track" in html and "overdue reports" in html
+    assert "on track" in html and "values overdue" in html
     from collective.core.conditions import summaries
 
     summary = dict(summaries(world.initiative, world.users["backbone"]))

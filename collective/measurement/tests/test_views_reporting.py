@@ -105,7 +105,7 @@ def test_scorecard_shows_values_status_and_contribution_share(world, client_as):
     assert set(rows) == {"DAYS", "DONE", "RATE"}
     # DONE is summed: Operations' running total against the collective one.
     assert rows["DONE"].share is not None and 0 < rows["DONE"].share < 100
-    assert rows["DAYS"].share is None and rows["DAYS"].share_note == "not a sum"
+    assert rows["DAYS"].share is None  # a mean has no share
     assert "Operations — scorecard" in html and "%" in html
 
 
@@ -120,5 +120,6 @@ def test_scorecard_query_count(world, client_as, django_assert_max_num_queries):
     make_measures(world)
     client = client_as("viewer")
     url = reverse("measurement:scorecard", kwargs={"slug": "acme", "uid": world.partner.uid})
-    with django_assert_max_num_queries(16):
+    # The RBA scorecard also reads the agenda's outcome tree (3 queries).
+    with django_assert_max_num_queries(19):
         assert client.get(url).status_code == 200

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from collective.core import spreadsheets
@@ -14,9 +14,6 @@ from collective.core.http import initiative_view, paginate, render_page
 from collective.core.models import Partner
 
 from .. import selectors
-from ..choices import (
-    Status,
-)
 from ..models import Indicator
 from .common import (
     P_COMPLETENESS,
@@ -24,7 +21,6 @@ from .common import (
     P_MANAGE,
     P_VIEW,
     can,
-    initiative_slug,
     own_partner,
     partner_or_404,
     partner_or_none,
@@ -203,31 +199,3 @@ def _cell(value):
     if isinstance(value, Partner):
         return value.name
     return value
-
-
-# --- Partner scorecard -----------------------------------------------------------------------
-
-
-@initiative_view(P_VIEW)
-def partner_scorecard(request, uid):
-    partner = get_object_or_404(
-        Partner.objects.select_related("parent"), initiative=request.initiative, uid=uid
-    )
-    chosen = request.GET.get("partner", "")
-    if chosen and chosen != str(partner.uid):
-        other = partner_or_404(request, chosen)
-        return redirect("measurement:scorecard", slug=initiative_slug(request), uid=other.uid)
-    card = selectors.scorecard(request.initiative, partner)
-    return render(
-        request,
-        "measurement/partner_scorecard.html",
-        {
-            "partner": partner,
-            "card": card,
-            "counts": card.counts,
-            "status_choices": Status.choices,
-            "has_children": Partner.objects.filter(parent=partner).exists(),
-            "partners": Partner.objects.filter(initiative=request.initiative).order_by("name"),
-            "can_enter": can(request, P_ENTER, partner),
-        },
-    )
