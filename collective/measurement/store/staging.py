@@ -54,14 +54,53 @@ def _unchanged() -> tuple[str, list]:
     )
 
 
-def stage(rows: list[dict], progress=None) -> None:
-    """Store checked rows of a job ({attname: value}, `job_id` included), in batches."""
+def stage(rows: list[dict], progress=None, *, analyze: bool = True) -> None:
+    """Store checked rows of a job ({attname: value}, `job_id` included), in batches. A file
+    staged in pieces passes `analyze=False` and calls `analyze` once at the end."""
     with sql.cursor() as cur:
         for start in range(0, len(rows), BATCH):
             sql.insert_many(cur, _STAGE, [_STAGED_ROW(r) for r in rows[start : start + BATCH]])
             if progress:
                 progress(min(start + BATCH, len(rows)))
-        sql.analyze(cur, ImportRow, len(rows))
+        if analyze:
+            sql.analyze(cur, ImportRow, len(rows))
+
+
+def analyze(added: int) -> None:
+    with sql.cursor() as cur:
+        sql.analyze(cur, ImportRow, added)
+
+
+def clear(job_id: int) -> None:
+    with sql.cursor() as cur:
+        cur.execute(f"DELETE FROM {ROWS} WHERE job_id = %s", [job_id])  # noqa: S608
+
+
+def duplicates(job_id: int, limit: int) -> tuple[int, list[tuple]]:
+    """Staged rows giving a value another staged row of the job gave first (a file checked in
+    pieces: the checker sees duplicates within a piece, this finds them across pieces), removed
+    from the staging table. Returns (how many, up to `limit` of (row, first row, indicator id,
+    partner id, period, breakdown)) — one sort of the job's rows, whatever their number."""
+    numbered = (
+        "SELECT id, row, indicator_id, partner_id, period, breakdown, "  # noqa: S608
+        "ROW_NUMBER() OVER w AS n, FIRST_VALUE(row) OVER w AS first_row "
+        f"FROM {ROWS} WHERE job_id = %s "
+        "WINDOW w AS (PARTITION BY indicator_id, partner_id, period, breakdown ORDER BY id)"
+    )
+    with sql.cursor() as cur:
+        cur.execute(
+            "SELECT row, first_row, indicator_id, partner_id, period, breakdown "  # noqa: S608
+            f"FROM ({numbered}) d WHERE n > 1 ORDER BY row LIMIT %s",
+            [job_id, limit],
+        )
+        found = cur.fetchall()
+        if not found:
+            return 0, []
+        cur.execute(
+            f"DELETE FROM {ROWS} WHERE id IN (SELECT id FROM ({numbered}) d WHERE n > 1)",  # noqa: S608
+            [job_id],
+        )
+        return cur.rowcount, found
 
 
 def classify(job_id: int) -> dict[str, int]:

@@ -62,7 +62,7 @@ def test_preview_stages_the_checked_rows_and_confirming_writes_them(setup, bb):
     job = _start(setup, bb, FIRST)
     assert ImportRow.objects.filter(job=job).count() == 5
     assert not Observation.objects.exists()
-    with mock.patch.object(imports, "_read_job", side_effect=AssertionError("read again")):
+    with mock.patch.object(imports, "read_rows", side_effect=AssertionError("read again")):
         job = services.import_confirm(actor=bb, job=job)
     assert job.state == ImportState.DONE, job.message
     assert (job.created_count, job.updated_count, job.unchanged_count) == (5, 0, 0)

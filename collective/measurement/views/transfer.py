@@ -44,6 +44,8 @@ def import_upload(request):
                 layout=form.cleaned_data["layout"],
             )
         except ApplicationError as error:
+            if any(name in form.fields for name in error.errors or {}):
+                form.add_error(None, error.message)  # the whole story; the field the detail
             form.add_service_errors(error)
         else:
             return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
