@@ -98,4 +98,3 @@ def held(key: str) -> bool:
         return False
     finally:
         handle.close()
-

@@ -25,11 +25,9 @@ MAX_PARTS = 10_000
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\""
 )
-_SHEET = re.compile(
-    rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"|<(?:\w+:)?sheet\b[^>]*?\bid=\"([^\"]+)\""
-)
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-_ATTR = re.compile(rb"(\w+)=\"([^\"]*)\"")
+_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 
 
 def max_unpacked_bytes() -> int:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("import/", transfer.import_upload, name="import"),
     path("import/<uuid:uid>/", transfer.import_detail, name="import-detail"),
     path("import/<uuid:uid>/confirm/", transfer.import_confirm, name="import-confirm"),
+    path("import/<uuid:uid>/retry/", transfer.import_retry, name="import-retry"),
     path("export/", transfer.export, name="export"),
     path("partners/<uuid:uid>/", reporting.partner_scorecard, name="scorecard"),
     path("values/<uuid:uid>/", entry.observation_detail, name="observation-detail"),

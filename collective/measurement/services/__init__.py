@@ -8,7 +8,13 @@ entry grid, the API (one object or a list), imports and the demo loader all call
 The package is split by capability; callers use `from collective.measurement import services`.
 """
 
-from .imports import import_confirm, import_preview, import_start
+from .imports import (
+    import_confirm,
+    import_preview,
+    import_retry,
+    import_start,
+    imports_recover,
+)
 from .indicators import indicator_archive, indicator_create, indicator_update
 from .narratives import narrative_save
 from .observations import (
@@ -28,7 +34,9 @@ __all__ = [
     "assignment_set",
     "import_confirm",
     "import_preview",
+    "import_retry",
     "import_start",
+    "imports_recover",
     "indicator_archive",
     "indicator_create",
     "indicator_update",

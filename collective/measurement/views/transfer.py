@@ -34,6 +34,7 @@ from .common import (
 
 @initiative_view(P_IMPORT)
 def import_upload(request):
+    services.imports_recover(initiative=request.initiative)
     form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,6 +112,7 @@ def _preview_context(job) -> dict:
 @initiative_view(P_IMPORT)
 def import_detail(request, uid):
     """One import: its preview (mapping, counts, row errors), its progress, or its result."""
+    services.imports_recover(initiative=request.initiative)  # this one, perhaps: read below
     job = _job(request, uid)
     running = job.state in (ImportState.QUEUED, ImportState.RUNNING)
     context = {
@@ -119,6 +121,8 @@ def import_detail(request, uid):
         "progress": int(job.processed_rows * 100 / job.total_rows) if job.total_rows else 0,
         "can_confirm": job.created_by_id == request.user.pk or can(request, P_MANAGE),
         "layout_label": dict(ImportForm.LAYOUTS).get(job.layout, job.layout),
+        "interrupted": (job.mapping or {}).get("interrupted"),
+        "skipped": (job.mapping or {}).get("skipped", 0),
     }
     if job.state == ImportState.PREVIEWED:
         context["preview"] = _preview_context(job)
@@ -141,6 +145,21 @@ def import_confirm(request, uid):
                 f"Imported {job.filename}: {job.created_count} new, {job.updated_count} changed, "
                 f"{job.unchanged_count} unchanged.",
             )
+    return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
+
+
+@require_POST
+@initiative_view(P_IMPORT)
+def import_retry(request, uid):
+    """Start again an import whose worker stopped while checking or saving it."""
+    job = _job(request, uid, confirming=True)
+    try:
+        job = services.import_retry(actor=request.user, job=job)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if job.state == ImportState.DONE:
+            messages.success(request, job.message)
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
