@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from collective.core.errors import ApplicationError
 from collective.measurement import services, spreadsheets
