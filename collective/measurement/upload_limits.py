@@ -35,7 +35,7 @@ def max_unpacked_bytes() -> int:
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 1_048_576))
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 5_000_000))
 
 
 @dataclass(frozen=True)

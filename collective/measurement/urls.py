@@ -22,6 +22,7 @@ urlpatterns = [
     path("import/<uuid:uid>/", transfer.import_detail, name="import-detail"),
     path("import/<uuid:uid>/confirm/", transfer.import_confirm, name="import-confirm"),
     path("import/<uuid:uid>/retry/", transfer.import_retry, name="import-retry"),
+    path("import/<uuid:uid>/undo/", transfer.import_undo, name="import-undo"),
     path("export/", transfer.export, name="export"),
     path("partners/<uuid:uid>/", reporting.partner_scorecard, name="scorecard"),
     path("values/<uuid:uid>/", entry.observation_detail, name="observation-detail"),

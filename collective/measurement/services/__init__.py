@@ -8,6 +8,7 @@ entry grid, the API (one object or a list), imports and the demo loader all call
 The package is split by capability; callers use `from collective.measurement import services`.
 """
 
+from .import_effects import import_undo
 from .imports import (
     import_confirm,
     import_preview,
@@ -36,6 +37,7 @@ __all__ = [
     "import_preview",
     "import_retry",
     "import_start",
+    "import_undo",
     "imports_recover",
     "indicator_archive",
     "indicator_create",

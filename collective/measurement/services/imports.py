@@ -40,6 +40,7 @@ from ..rules import entry_scope_path
 from ..spreadsheets import cell_text, file_kind, read_rows
 from ..store import staging as store
 from ..upload_limits import xlsx_declared
+from .import_effects import warnings
 from .observations import (
     RETRIES,
     BulkResult,
@@ -119,7 +120,12 @@ def _write_staged(job: ImportJob, actor, *, expected: str, rows: int) -> dict[st
         raise Stale
     if store.staged_count(job.pk) != rows:
         raise Stale
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    left_out = 0
+    if (job.mapping or {}).get("unassigned_choice") == "leave_out":
+        left_out = store.leave_out_unassigned(job.pk)
+        rows -= left_out
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
     created, updated, cells, partner_ids = store.write(
         job.pk,
         initiative_id=initiative.pk,
@@ -128,6 +134,7 @@ def _write_staged(job: ImportJob, actor, *, expected: str, rows: int) -> dict[st
         at=at,
     )
     counts = {"created": created, "updated": updated, "unchanged": rows - created - updated}
+    job.mapping = {**(job.mapping or {}), "written_at": now.isoformat(), "left_out": left_out}
     audit_record(
         actor=actor,
         verb="saved values",
@@ -342,6 +349,7 @@ def _check_staged(job: ImportJob, progress_share: float = 1.0) -> dict:
         invalid_rows += duplicates
         staged -= duplicates
     counts = store.classify(job.pk)
+    mapping.update(warnings(job, {p.id: p.name for p in checker.partners.values()}, staged))
     mapping.update(
         {
             "create": counts["created"],
@@ -441,10 +449,26 @@ def import_preview(job: ImportJob) -> dict:
         "can_confirm": job.state == ImportState.PREVIEWED
         and (m.get("create", 0) + m.get("update", 0)) > 0,
         "needs_choice": bool(m.get("error_count")),
+        "unassigned": m.get("unassigned", []),
+        "unassigned_pairs": m.get("unassigned_pairs", 0),
+        "unassigned_values": m.get("unassigned_values", 0),
+        "overwrites": m.get("overwrites", []),
+        "overwrite_count": m.get("overwrite_count", 0),
+        "effect": m.get("effect", []),
+        "effect_cells": m.get("effect_cells", 0),
+        "effect_skipped": m.get("effect_skipped", False),
     }
 
 
-def import_confirm(*, actor, job: ImportJob, only_valid: bool = False) -> ImportJob:
+UNASSIGNED_CHOICES = ("include", "leave_out")
+
+
+def import_confirm(
+    *, actor, job: ImportJob, only_valid: bool = False, unassigned: str = ""
+) -> ImportJob:
+    """Save a previewed import. When some values are for partner–indicator pairs with no
+    reporting duty, the user must choose: `unassigned="include"` (the warning is accepted) or
+    `"leave_out"` (those values are not saved)."""
     if job.state != ImportState.PREVIEWED:
         raise ApplicationError(
             f"This import is {job.get_state_display().lower()}: it cannot be confirmed now."
@@ -460,10 +484,31 @@ def import_confirm(*, actor, job: ImportJob, only_valid: bool = False) -> Import
         )
     if m.get("create", 0) + m.get("update", 0) == 0:
         raise ApplicationError("Nothing to import: every value is already there.")
+    if m.get("unassigned_values") and unassigned not in UNASSIGNED_CHOICES:
+        n = m["unassigned_values"]
+        raise ApplicationError(
+            f"{n:,} value{'s' if n != 1 else ''} of the file {'are' if n != 1 else 'is'} for "
+            "partners with no duty to report that indicator, so nothing was saved. Choose to "
+            "import them anyway or to leave them out.",
+            errors={"unassigned": ["Import them anyway, or leave them out."]},
+        )
     imports_recover(user=job.created_by)
     with transaction.atomic():
         _refuse_if_busy(job.created_by, job=job)
-        _set(job, only_valid=only_valid, state=ImportState.QUEUED, processed_rows=0)
+        mapping = {**m, "unassigned_choice": unassigned if m.get("unassigned_values") else ""}
+        _set(job, only_valid=only_valid, state=ImportState.QUEUED, processed_rows=0,
+             mapping=mapping)  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="confirmed import",
+            target=job,
+            changes={
+                "only_valid": only_valid,
+                "no_duty_values": m.get("unassigned_values", 0),
+                "no_duty_choice": mapping["unassigned_choice"],
+                "approved_overwritten": m.get("overwrite_count", 0),
+            },
+        )
     return _schedule_run(job)
 
 
@@ -554,6 +599,20 @@ def _check_again_and_apply(job: ImportJob):
             _failed(job, exc)
             return None
         mapping = checked["mapping"]
+        choice = (job.mapping or {}).get("unassigned_choice", "")
+        mapping["unassigned_choice"] = choice
+        if mapping.get("unassigned_values") and choice not in UNASSIGNED_CHOICES:
+            n = mapping["unassigned_values"]
+            _failed(
+                job,
+                ApplicationError(
+                    f"Since the preview, {n:,} value{'s' if n != 1 else ''} of the file "
+                    f"{'are' if n != 1 else 'is'} for partners with no duty to report them, so "
+                    "nothing was saved. Upload the file again to choose what to do with them.",
+                    errors={"unassigned": ["Reporting duties changed since the preview."]},
+                ),
+            )
+            return None
         if mapping["error_count"] and not job.only_valid:
             rows = mapping["invalid_rows"]
             _failed(
@@ -577,6 +636,7 @@ def _check_again_and_apply(job: ImportJob):
 
 def _finish(job: ImportJob, result, *, skipped: int) -> None:
     done = result.created + result.updated
+    left_out = (job.mapping or {}).get("left_out", 0)
     _set(
         job,
         state=ImportState.DONE,
@@ -590,7 +650,13 @@ def _finish(job: ImportJob, result, *, skipped: int) -> None:
         finished_at=timezone.now(),
         message=f"Imported {done:,} value{'s' if done != 1 else ''}: {result.created:,} new, "
         f"{result.updated:,} updated, {result.unchanged:,} unchanged"
-        + (f"; {skipped:,} row{'s' if skipped != 1 else ''} skipped." if skipped else "."),
+        + (f"; {skipped:,} row{'s' if skipped != 1 else ''} skipped" if skipped else "")
+        + (
+            f"; {left_out:,} value{'s' if left_out != 1 else ''} with no reporting duty left out"
+            if left_out
+            else ""
+        )
+        + ".",
     )
 
 

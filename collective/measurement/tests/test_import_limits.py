@@ -193,7 +193,7 @@ def test_duplicates_across_pieces_are_found_and_left_out(setup, bb, monkeypatch)
         }
     ]
     assert [e["row"] for e in preview["errors"]] == [5]
-    job = services.import_confirm(actor=bb, job=job, only_valid=True)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job, only_valid=True)
     assert job.state == ImportState.DONE
     assert Observation.objects.get(partner__name="Operations", period="2025-01").value == 1
     assert Observation.objects.count() == 4
@@ -235,7 +235,7 @@ def test_confirming_is_refused_while_another_import_of_the_person_runs(setup, bb
     )
     ImportJob.objects.filter(pk=busy.pk).update(state=ImportState.QUEUED)
     with pytest.raises(ApplicationError, match="one import runs at a time"):
-        services.import_confirm(actor=bb, job=job)
+        services.import_confirm(unassigned="include", actor=bb, job=job)
     job.refresh_from_db()
     assert job.state == ImportState.PREVIEWED
     assert not Observation.objects.exists()

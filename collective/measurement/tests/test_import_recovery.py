@@ -70,7 +70,7 @@ def test_a_crash_while_saving_saves_nothing_and_the_job_can_be_retried(setup, bb
         their history were written, before the roll-ups)."""
 
     with mock.patch.object(imports, "refresh", side_effect=Killed), pytest.raises(Killed):
-        services.import_confirm(actor=bb, job=job)
+        services.import_confirm(unassigned="include", actor=bb, job=job)
     job.refresh_from_db()
     assert job.state == ImportState.RUNNING  # what the dead process left
     assert not Observation.objects.exists()

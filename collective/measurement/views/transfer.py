@@ -123,6 +123,8 @@ def import_detail(request, uid):
         "layout_label": dict(ImportForm.LAYOUTS).get(job.layout, job.layout),
         "interrupted": (job.mapping or {}).get("interrupted"),
         "skipped": (job.mapping or {}).get("skipped", 0),
+        "left_out": (job.mapping or {}).get("left_out", 0),
+        "undone": (job.mapping or {}).get("undone"),
     }
     if job.state == ImportState.PREVIEWED:
         context["preview"] = _preview_context(job)
@@ -135,16 +137,17 @@ def import_confirm(request, uid):
     job = _job(request, uid, confirming=True)
     only_valid = request.POST.get("only_valid") == "1"
     try:
-        job = services.import_confirm(actor=request.user, job=job, only_valid=only_valid)
+        job = services.import_confirm(
+            actor=request.user,
+            job=job,
+            only_valid=only_valid,
+            unassigned=request.POST.get("unassigned", ""),
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         if job.state == ImportState.DONE:
-            messages.success(
-                request,
-                f"Imported {job.filename}: {job.created_count} new, {job.updated_count} changed, "
-                f"{job.unchanged_count} unchanged.",
-            )
+            messages.success(request, f"{job.filename}: {job.message}")
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
@@ -160,6 +163,20 @@ def import_retry(request, uid):
     else:
         if job.state == ImportState.DONE:
             messages.success(request, job.message)
+    return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
+
+
+@require_POST
+@initiative_view(P_IMPORT)
+def import_undo(request, uid):
+    """Take a whole import back (its uploader or the backbone), or say why it cannot be."""
+    job = _job(request, uid, confirming=True)
+    try:
+        job = services.import_undo(actor=request.user, job=job)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{job.filename}: {job.message}")
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
