@@ -481,7 +481,10 @@ def check_crash_import(args) -> dict:
             job = _wait_job(uid, lambda j: j.state == "previewed", timeout=600)
             result["checked_s"] = round(time.perf_counter() - start, 1)
             before = _import_counts(initiative)
-            status, _body, _loc = post_form(browser, f"{base}{uid}/confirm/")
+            # The indicator has no reporting duties: the preview warns, and the user accepts.
+            status, _body, _loc = post_form(
+                browser, f"{base}{uid}/confirm/", {"unassigned": "include"}
+            )
             if status != 302:
                 raise RuntimeError(f"Confirm refused: {status}")
             job = _wait_job(
