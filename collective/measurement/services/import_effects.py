@@ -16,6 +16,7 @@ The import's values are found by its history rows (source import, the time stamp
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -91,7 +92,13 @@ def warnings(job: ImportJob, partner_names: dict[int, str], staged: int) -> dict
 
 
 def _text(value) -> str | None:
-    return None if value is None else str(value)
+    """A number as text, the same from both databases: 10.000000 and 10 -> "10", 87.5 -> "87.5"."""
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return str(number.normalize())
 
 
 class _DryRun(Exception):

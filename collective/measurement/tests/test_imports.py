@@ -214,7 +214,8 @@ def test_contributor_imports_only_for_own_partner(setup):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("layout", ["long", "wide"])
 def test_export_round_trips(setup, bb, fmt, layout):
-    services.import_confirm(unassigned="include", 
+    services.import_confirm(
+        unassigned="include",
         actor=bb,
         job=services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=_csv(GOOD)),
     )
