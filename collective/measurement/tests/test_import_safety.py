@@ -215,7 +215,7 @@ def test_the_pages_show_the_warnings_and_undo(setup, bb, client_as):
     refused = client.post(confirm, follow=True).content.decode()
     assert "Choose to import them anyway or to leave them out." in refused
     done = client.post(confirm, {"unassigned": "include"}, follow=True).content.decode()
-    assert "Imported 4 values: 2 new, 2 updated, 1 unchanged." in done
+    assert "Imported 4 values: 2 new, 2 updated, 1 unchanged" in done
     assert "Undo this import" in done
     undo = reverse("measurement:import-undo", kwargs={"slug": "acme", "uid": job.uid})
     undone = client.post(undo, follow=True).content.decode()

@@ -147,7 +147,11 @@ def import_confirm(request, uid):
         messages.error(request, error.message)
     else:
         if job.state == ImportState.DONE:
-            messages.success(request, f"{job.filename}: {job.message}")
+            messages.success(
+                request,
+                f"Imported {job.filename}: {job.created_count} new, {job.updated_count} changed, "
+                f"{job.unchanged_count} unchanged.",
+            )
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
@@ -176,7 +180,7 @@ def import_undo(request, uid):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{job.filename}: {job.message}")
+        messages.success(request, f"Import of {job.filename} undone.")
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
