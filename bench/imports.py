@@ -131,13 +131,15 @@ class Browser:
         self.timings.append((label, time.perf_counter() - start))
         return out
 
-    def poll_until(self, path: str, uid: str, states: tuple[str, ...], timeout: float):
+    def poll_until(self, path: str, uid: str, states: tuple[str, ...], timeout: float, report=None):
         from collective.measurement.models import ImportJob
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.timed("poll", lambda: self.client.request("GET", path))
             job = ImportJob.objects.get(uid=uid)
+            if report:
+                report(job)
             if job.state in states:
                 return job
             time.sleep(1.0)
@@ -184,7 +186,20 @@ def main(argv=None) -> int:
                 raise RuntimeError(f"upload refused: {status} {body[:300]!r}")
             uid = location.rstrip("/").rsplit("/", 1)[-1]
             page = f"{base}{uid}/"
-            job = browser.poll_until(page, uid, ("previewed", "failed"), timeout=3600)
+            partial = RESULTS_DIR / f"imports-{vendor()}.partial.json"
+
+            def report(job):
+                """What is known so far (a run cut short still tells its figures)."""
+                partial.write_text(json.dumps({
+                    **result, "job": f"{job.state}: {job.message} ({job.processed_rows:,})",
+                    "worker_peak_mb_so_far": peak["mb"],
+                    "web_request_max_s_so_far": round(max(s for _l, s in browser.timings), 3),
+                    "elapsed_s": round(time.perf_counter() - start, 1),
+                }, indent=2) + "\n")  # fmt: skip
+
+            job = browser.poll_until(
+                page, uid, ("previewed", "failed"), timeout=7200, report=report
+            )
             result["upload_to_preview_s"] = round(time.perf_counter() - start, 1)
             if job.state != "previewed":
                 raise RuntimeError(f"check failed: {job.message}")
@@ -195,7 +210,7 @@ def main(argv=None) -> int:
             status, _body, _loc = browser.timed(
                 "confirm", lambda: post_form(browser.client, f"{base}{uid}/confirm/")
             )
-            job = browser.poll_until(page, uid, ("done", "failed"), timeout=3600)
+            job = browser.poll_until(page, uid, ("done", "failed"), timeout=7200, report=report)
             result["confirm_to_done_s"] = round(time.perf_counter() - start, 1)
             stop.set()
             watcher.join()
@@ -232,6 +247,7 @@ def main(argv=None) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     target = RESULTS_DIR / f"imports-{vendor()}.json"
     target.write_text(json.dumps(out, indent=2, default=str) + "\n")
+    (RESULTS_DIR / f"imports-{vendor()}.partial.json").unlink(missing_ok=True)
     print(json.dumps(out, indent=2, default=str), flush=True)
     return 0 if result["ok"] else 1
 
