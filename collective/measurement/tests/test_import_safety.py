@@ -4,6 +4,7 @@ whole until a later change touches its values."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -221,3 +222,31 @@ def test_the_pages_show_the_warnings_and_undo(setup, bb, client_as):
     undone = client.post(undo, follow=True).content.decode()
     assert "Undone by Bea Backbone: 2 values restored, 2 new values removed." in undone
     assert "Undo this import" not in undone
+
+
+def test_the_result_page_tiles_agree_with_the_counts(setup, bb, client_as):
+    text = FILE + "PEOPLE,Operations,2025-13,4,,\n"  # row 7: no such month
+    job = _start(setup, bb, text)
+    job = services.import_confirm(actor=bb, job=job, only_valid=True, unassigned="leave_out")
+    assert job.message == (
+        "Imported 2 values: 1 new, 1 updated, 1 unchanged; 1 row skipped; "
+        "2 values with no reporting duty left out."
+    )
+    page = (
+        client_as("backbone")
+        .get(reverse("measurement:import-detail", kwargs={"slug": "acme", "uid": job.uid}))
+        .content.decode()
+    )
+    tiles = {
+        label: int(value)
+        for value, label in re.findall(
+            r'figure-value[^"]*">(\d+)</div><div class="figure-label">([^<]+)</div>', page
+        )
+    }
+    assert tiles == {
+        "new values": 1,
+        "changed": 1,
+        "unchanged": 1,
+        "row skipped": 1,
+        "left out (no reporting duty)": 2,
+    }
