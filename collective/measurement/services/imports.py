@@ -1,10 +1,11 @@
 """Spreadsheet imports of values, checked before saving: upload, preview, confirm.
 
-`import_start` stores the file, reads it (`spreadsheets`) and builds the preview: the column
-mapping, how many values would be created, updated or left unchanged, and every row's errors.
-The rows are checked by the same `RowChecker` as every other write, and the valid ones are
-staged in `ImportRow`; what each would do is then worked out in the database
-(`store.staging.classify`).
+`import_start` refuses what it can without parsing (size; an XLSX's declared size and rows,
+`upload_limits`), stores the file without reading it whole, and builds the preview: the column
+mapping, how many values would be created, updated or left unchanged, every row's errors, and the
+warnings of `import_effects`. The file is read as a stream and checked `CHUNK_ROWS` rows at a
+time by the same `RowChecker` as every other write; the valid rows are staged in `ImportRow` and
+what each would do is worked out in the database (`store.staging.classify`).
 
 `import_confirm` does not read or check the file again. Inside one transaction it writes the
 staged rows with set-based SQL (`store.staging.write`: `UPDATE … FROM`, `INSERT … SELECT …
@@ -12,10 +13,13 @@ WHERE NOT EXISTS`, their history the same way), records one audit entry and refr
 roll-ups and statuses of the touched cells — all or nothing; values saved by someone else since
 the preview are simply found at that moment. When the indicators, the partners or the
 uploader's entry rights changed since the preview (`fingerprint`), the staged rows may be wrong:
-the file is read and checked again and goes through `observations_upsert`, so a stale preview
+the file is read, checked and staged again and then written the same way, so a stale preview
 can never write what the checks would now refuse. Files above `BACKGROUND_BYTES` are checked,
 and more than `BACKGROUND_ROWS` values written, by background tasks (defined here, next to the
 services that schedule them; `tasks` lists them), which record their progress on the ImportJob.
+
+One import per person runs at a time. The process working on a job holds its lease (`leases`);
+`imports_recover` fails the jobs whose process died, and `import_retry` starts them again.
 """
 
 from __future__ import annotations
@@ -160,7 +164,7 @@ def discard_old(initiative) -> None:
 
 
 def _set(job: ImportJob, **fields) -> None:
-    """Record progress outside any transaction, so the page polling the job sees it."""
+    """Record progress on the job (outside a transaction the page polling it sees it at once)."""
     for key, value in fields.items():
         setattr(job, key, value)
     ImportJob.objects.filter(pk=job.pk).update(**fields, updated_at=timezone.now())
