@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import itertools
-import random
 import time
 import uuid
 from pathlib import Path
@@ -47,19 +45,6 @@ def _scratch_table(
             name = sql.split('"')[1]
             sql = sql.replace(f'"{name}"', f'"{scratch}_{name}"', 1)
         cursor.execute(sql)
-
-
-_UUID7_SEQ = itertools.count()
-
-
-def uuid7() -> uuid.UUID:
-    """A time-ordered UUID (version 7 layout: 48-bit milliseconds, then a counter and random
-    bits), so consecutive rows land at the end of the uid index instead of all over it."""
-    ms = time.time_ns() // 1_000_000
-    value = (ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76 | (next(_UUID7_SEQ) & 0xFFF) << 64
-    value |= 0b10 << 62 | random.getrandbits(62)
-    return uuid.UUID(int=value)
 
 
 def raw_insert_csv(

@@ -493,7 +493,7 @@ def load_raw(plan: Plan, built: Built, start: int, stop: int) -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from bench.baselines import uuid7
+    from collective.core.ids import uuid7
     from collective.measurement.models import Observation
 
     table = Observation._meta.db_table

@@ -135,7 +135,9 @@ def bench_import(rows: int, actor) -> dict:
     }
     raw = baselines.raw_insert_csv(path, **ids)
     # The same with time-ordered uids: how much of the floor is the random uid index?
-    raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=baselines.uuid7)
+    from collective.core.ids import uuid7
+
+    raw_ordered = baselines.raw_insert_csv(path, **ids, make_uid=uuid7)
     # The floor of the set-based design: staging, INSERT ... SELECT, history and roll-ups in SQL.
     from collective.measurement.engine.rollups import Tree
 

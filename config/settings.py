@@ -2,9 +2,11 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COLLECTIVE_VAR_DIR", BASE_DIR / "var"))
@@ -54,8 +56,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -74,14 +78,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "collective.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF checks, views): refuses bad text and big API bodies.
+    "collective.core.inputs.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "collective.core.middleware.HtmxVaryMiddleware",
+    "collective.core.throttling.SignInThrottleMiddleware",
+    # Last: turns a lockout noticed during sign-in into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -164,9 +178,22 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # The development server and tests serve static files straight from the app folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Cache ---------------------------------------------------------------------------------
+# Throttles count requests here. The default is per process (with N gunicorn workers a rate is
+# reached up to N times over); a shared cache makes the counts exact, e.g.
+# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=collective_cache
+# (then run `manage.py createcachetable`). The sign-in lockout is in the database either way.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "collective"),
+    }
+}
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -206,15 +233,35 @@ IMPORT_LEASE_SECONDS = float(os.environ.get("IMPORT_LEASE_SECONDS", "30"))
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "collective.core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "collective.core.throttling.AnonThrottle",
+        "collective.core.throttling.UserThrottle",
+        "collective.core.throttling.ScopedThrottle",
+    ],
+    # "N/s", "N/m", "N/h" or "N/d"; see docs/deploy.md.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/m"),  # API, per anonymous address
+        "user": os.environ.get("API_THROTTLE_USER", "1200/m"),  # API, per signed-in user
+        "auth": os.environ.get("API_THROTTLE_AUTH", "10/m"),  # the token endpoint, per address
+        "login": os.environ.get("LOGIN_THROTTLE", "30/h"),  # sign-in posts, per address
+        "password_reset": os.environ.get("PASSWORD_RESET_THROTTLE", "10/h"),  # per address
+        "password_reset_email": os.environ.get(
+            "PASSWORD_RESET_EMAIL_THROTTLE", "3/h"
+        ),  # per account
+    },
+    # How many proxies (nginx...) stand in front: their X-Forwarded-For entries are trusted.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     "DEFAULT_PAGINATION_CLASS": "collective.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "collective.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "collective.core.api.errors.exception_handler",
+    # JSON bodies only (the token endpoint also takes a form): bounded, no NUL, no surrogates.
+    "DEFAULT_PARSER_CLASSES": ["collective.core.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -238,7 +285,48 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Bad input --------------------------------------------------------------------------------
+# No text anywhere may be longer than this: a backstop at the door against megabytes of junk.
+# Each field has its own, smaller limit, checked by its service with a message next to it.
+COLLECTIVE_MAX_TEXT_LENGTH = int(os.environ.get("COLLECTIVE_MAX_TEXT_LENGTH", "50000"))
+# An API body above this answers 413 (bulk observations: about 60,000 rows).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+# Form posts (not file uploads) above this answer 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+CSRF_FAILURE_VIEW = "collective.core.errors_views.csrf_failure"
+
 # --- Security --------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts from this site or with the request's nonce
+# (`nonce="{{ request.csp_nonce }}"`), never inline handlers or eval (charts use Vega's
+# expression interpreter); inline styles stay allowed (style attributes, Vega's tooltips).
+# No site may frame a page unless its view uses `core.security.frame_ancestors`.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
+]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -254,6 +342,33 @@ if env_bool("COLLECTIVE_PRODUCTION"):
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+
+# --- Sign-in protection and API tokens (docs/deploy.md) ----------------------------------------
+# django-axes: LOGIN_FAILURE_LIMIT wrong passwords for one account from one address are answered
+# as such; the next wrong one locks sign-in (pages, admin, token endpoint) for
+# LOGIN_LOCKOUT_MINUTES, even with the right password. (Axes locks at its limit-th failure.)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5")) + 1
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [
+    [part.strip() for part in group.split("+")]
+    for group in env_list("LOGIN_LOCKOUT_BY", "username+ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "collective.core.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "collective.core.throttling.client_address"
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): only a hash is stored; each has a name and an expiry.
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 (a model name)
+# Knox's own migrations would create its (swapped-out) token table with a key to the users
+# table; nothing uses it, and PostgreSQL could then not empty the users table (tests' flush).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "90"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_MODEL": "core.ApiToken",
+    "TOKEN_LIMIT_PER_USER": int(os.environ.get("API_TOKEN_LIMIT", "50")),
+}
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 LOGGING = {
@@ -261,5 +376,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("collective.core.urls")),
 ]
 
+handler400 = "collective.core.errors_views.bad_request"
 handler403 = "collective.core.errors_views.permission_denied"
 handler404 = "collective.core.errors_views.page_not_found"
 handler500 = "collective.core.errors_views.server_error"

@@ -43,6 +43,9 @@ class Case:
     # What a refused outsider sees: 404 for private initiatives' objects, 403 where the page
     # itself is not initiative-scoped.
     outsider_status: int = 404
+    # What a refused member sees: 403, or 404 for objects that are only their owner's business
+    # (another person's API token).
+    member_status: int = 403
     note: str = ""
 
     @property

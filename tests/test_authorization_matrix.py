@@ -85,4 +85,6 @@ def test_authorization(case, role, world, client):
     elif role == OUTSIDER:
         assert status == case.outsider_status, f"{case.id}: outsider got {status}"
     else:
-        assert status == 403, f"{case.id}: {role} should be refused with 403, got {status}"
+        assert status == case.member_status, (
+            f"{case.id}: {role} should be refused with {case.member_status}, got {status}"
+        )

@@ -20,4 +20,16 @@ class ActivitiesConfig(AppConfig):
         "toward the same goal.",
         tip="Map how each team or function supports the broader change effort using a "
         "strength-based lens.",
+        summary="collective.activities.overview.activities_summary",
     )
+
+    def ready(self) -> None:
+        from collective.core import hooks
+        from collective.core.search import register_search
+
+        from . import rules  # noqa: F401  (registers the permissions)
+        from .overview import activities_search
+        from .services import help_record
+
+        register_search(activities_search)
+        hooks.listen(hooks.HELP_OFFERED, help_record)

@@ -19,8 +19,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from collective.core.api.permissions import InitiativeScoped
-from collective.core.errors import ApplicationError
+from collective.core.api.permissions import UUID_PATTERN, InitiativeScoped
+from collective.core.errors import NOT_FOUND, ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
 
@@ -62,9 +62,30 @@ class StrictSerializer(serializers.Serializer):
 
 
 class AgendaVersionSerializer(serializers.ModelSerializer):
-    based_on = serializers.IntegerField(source="based_on.number", read_only=True, default=None)
-    adopted_by = serializers.CharField(source="adopted_by.username", read_only=True, default=None)
+    based_on = serializers.IntegerField(
+        source="based_on.number", read_only=True, default=None, allow_null=True
+    )
+    adopted_by = serializers.CharField(
+        source="adopted_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Username of who adopted it (null for the public).",
+    )
+    consultation_summary = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Null for the public."
+    )
     outcome_count = serializers.SerializerMethodField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request, view = self.context.get("request"), self.context.get("view")
+        initiative = getattr(view, "initiative", None)
+        if request is not None and not request.user.has_perm("agenda.view", initiative):
+            # The public reads the adopted text, not the consultation or usernames.
+            data["adopted_by"] = None
+            data["consultation_summary"] = None
+        return data
 
     class Meta:
         model = AgendaVersion
@@ -105,16 +126,24 @@ class VersionUpdateSerializer(StrictSerializer):
         help_text="The revision you edited (optimistic locking): a stale one is refused."
     )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    problem_statement = serializers.CharField(required=False, allow_blank=True)
-    vision = serializers.CharField(required=False, allow_blank=True)
-    principles = serializers.CharField(required=False, allow_blank=True)
-    rationale = serializers.CharField(required=False, allow_blank=True)
-    learning = serializers.CharField(required=False, allow_blank=True)
+    problem_statement = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    vision = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
+    principles = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    rationale = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    learning = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
 
 
 class AdoptSerializer(StrictSerializer):
-    rationale = serializers.CharField(required=False, allow_blank=True)
-    learning = serializers.CharField(required=False, allow_blank=True)
+    rationale = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
+    learning = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
 
 
 class OutcomeNodeSerializer(serializers.ModelSerializer):
@@ -123,7 +152,9 @@ class OutcomeNodeSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     parent = serializers.SerializerMethodField()
     depth = serializers.SerializerMethodField()
-    lead_partner = serializers.UUIDField(source="lead_partner.uid", read_only=True, default=None)
+    lead_partner = serializers.UUIDField(
+        source="lead_partner.uid", read_only=True, default=None, allow_null=True
+    )
     co_partners = serializers.SerializerMethodField()
 
     class Meta:
@@ -169,7 +200,9 @@ class OutcomeWriteSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="uid of the parent outcome; null for a goal."
     )
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        max_length=services.MAX_NOTE, required=False, allow_blank=True
+    )
     horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
     lead_partner = serializers.UUIDField(required=False, allow_null=True)
     co_partners = serializers.ListField(child=serializers.UUIDField(), required=False)
@@ -177,12 +210,24 @@ class OutcomeWriteSerializer(StrictSerializer):
 
 class ConsultationItemSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="comment, amendment, concern or support")
-    parent = serializers.UUIDField(source="parent.uid", read_only=True, default=None)
-    outcome = serializers.UUIDField(source="outcome.uid", read_only=True, default=None)
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
-    author_name = serializers.CharField(source="author.name", read_only=True, default=None)
-    partner = serializers.UUIDField(source="partner.uid", read_only=True, default=None)
-    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
+    parent = serializers.UUIDField(
+        source="parent.uid", read_only=True, default=None, allow_null=True
+    )
+    outcome = serializers.UUIDField(
+        source="outcome.uid", read_only=True, default=None, allow_null=True
+    )
+    author = serializers.CharField(
+        source="author.username", read_only=True, default=None, allow_null=True
+    )
+    author_name = serializers.CharField(
+        source="author.name", read_only=True, default=None, allow_null=True
+    )
+    partner = serializers.UUIDField(
+        source="partner.uid", read_only=True, default=None, allow_null=True
+    )
+    partner_name = serializers.CharField(
+        source="partner.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ConsultationItem
@@ -214,20 +259,24 @@ class ItemCreateSerializer(StrictSerializer):
     parent = serializers.UUIDField(
         required=False, allow_null=True, help_text="Reply to this item (replies are comments)."
     )
-    body = serializers.CharField(required=False, allow_blank=True)
-    proposed_text = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(max_length=services.MAX_NOTE, required=False, allow_blank=True)
+    proposed_text = serializers.CharField(
+        max_length=services.MAX_TEXT, required=False, allow_blank=True
+    )
 
 
 class DecideSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(max_length=services.MAX_NOTE, allow_blank=True)
 
 
 class EndorsementSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     partner = serializers.UUIDField(source="partner.uid", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Endorsement
@@ -237,6 +286,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
             "partner_name",
             "stance",
             "reservations",
+            "reason",
             "recorded_by",
             "updated_at",
         ]
@@ -245,7 +295,18 @@ class EndorsementSerializer(serializers.ModelSerializer):
 
 class EndorseSerializer(StrictSerializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    reservations = serializers.CharField(required=False, allow_blank=True)
+    reservations = serializers.CharField(
+        max_length=services.MAX_NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the stance is reservations.",
+    )
+    reason = serializers.CharField(
+        max_length=services.MAX_NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="Why not; required when the stance is declined.",
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -386,6 +447,7 @@ class OutcomeViewSet(viewsets.GenericViewSet):
     read_perm = "agenda.read_public"
     write_perm = "agenda.manage"
     lookup_field = "uid"
+    lookup_value_regex = UUID_PATTERN  # anything else is an unknown address (404), not a 500
     queryset = OutcomeNode.objects.none()
 
     def _read_version(self):
@@ -402,7 +464,9 @@ class OutcomeViewSet(viewsets.GenericViewSet):
         version = selectors.version_working(self.initiative)
         if version is None:
             raise ApplicationError(
-                "There is no working draft: start one (POST agenda/) first.", code="no_draft"
+                "There is no working draft: start one (POST agenda/) first.",
+                code="no_draft",
+                kind=NOT_FOUND,
             )
         return version
 
@@ -492,7 +556,8 @@ class OutcomeViewSet(viewsets.GenericViewSet):
         services.outcome_remove(
             actor=request.user,
             node=node,
-            revision=request.query_params.get("revision") or request.data.get("revision"),
+            revision=request.query_params.get("revision")
+            or (request.data.get("revision") if isinstance(request.data, dict) else None),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -500,7 +565,12 @@ class OutcomeViewSet(viewsets.GenericViewSet):
 # --- Consultation items ----------------------------------------------------------------------
 
 
-class ConsultationItemList(generics.GenericAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OpenApiParameter("kind", str, enum=list(ItemKind.values))],
+    )
+)
+class ConsultationItemList(generics.ListAPIView):
     """Comments, amendments, concerns and support on a version; contributors post them."""
 
     serializer_class = ConsultationItemSerializer
@@ -509,16 +579,15 @@ class ConsultationItemList(generics.GenericAPIView):
     write_perm = "agenda.take_part"
     queryset = ConsultationItem.objects.none()
 
-    def get(self, request, slug=None, number=None):
-        version = selectors.version_get(self.initiative, number)
+    def get_queryset(self):
+        version = selectors.version_get(self.initiative, self.kwargs["number"])
         items = ConsultationItem.objects.filter(version=version).select_related(
             "parent", "outcome", "author", "partner"
         )
-        kind = request.query_params.get("kind")
+        kind = self.request.query_params.get("kind")
         if kind:
             items = items.filter(kind=kind)
-        page = self.paginate_queryset(items.order_by("created_at", "id"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return items.order_by("created_at", "id")
 
     @extend_schema(request=ItemCreateSerializer, responses={201: ConsultationItemSerializer})
     def post(self, request, slug=None, number=None):
@@ -579,7 +648,7 @@ class ConsultationItemDecide(generics.GenericAPIView):
 # --- Endorsements ----------------------------------------------------------------------------
 
 
-class EndorsementList(generics.GenericAPIView):
+class EndorsementList(generics.ListAPIView):
     """Where partners stand on a version; a partner lead records their partner's stance."""
 
     serializer_class = EndorsementSerializer
@@ -588,13 +657,13 @@ class EndorsementList(generics.GenericAPIView):
     write_perm = "agenda.endorse"
     queryset = Endorsement.objects.none()
 
-    def get(self, request, slug=None, number=None):
-        version = selectors.version_get(self.initiative, number)
-        endorsements = Endorsement.objects.filter(version=version).select_related(
-            "version", "partner", "recorded_by"
+    def get_queryset(self):
+        version = selectors.version_get(self.initiative, self.kwargs["number"])
+        return (
+            Endorsement.objects.filter(version=version)
+            .select_related("version", "partner", "recorded_by")
+            .order_by("partner__name", "id")
         )
-        page = self.paginate_queryset(endorsements)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=EndorseSerializer, responses=EndorsementSerializer)
     def post(self, request, slug=None, number=None):

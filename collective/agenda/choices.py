@@ -52,3 +52,8 @@ class ItemStatus(models.TextChoices):
 class Stance(models.TextChoices):
     ENDORSED = "endorsed", "Endorsed"
     RESERVATIONS = "reservations", "Endorsed with reservations"
+    DECLINED = "declined", "Does not endorse"
+
+
+# Stances that count as standing behind the agenda.
+ENDORSING = (Stance.ENDORSED, Stance.RESERVATIONS)

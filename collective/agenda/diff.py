@@ -3,7 +3,8 @@
 A version is reduced to an `AgendaSnapshot` (its texts and its outcome nodes keyed by the
 outcome's stable uid); `diff_snapshots(a, b)` says what changed and `apply_diff(a, d)` replays
 it, so `apply_diff(a, diff_snapshots(a, b)) == b` (property-tested). `word_diff` gives the
-word-level changes of one text, for amendments and for the history page.
+word-level changes of one text; `html_word_diff` does the same for two HTML fragments (rendered
+Markdown), comparing the words people read rather than the Markdown source.
 """
 
 from __future__ import annotations
@@ -170,3 +171,42 @@ def replay_word_diff(parts: list[DiffPart]) -> tuple[str, str]:
     old = "".join(p.text for p in parts if p.op != "insert")
     new = "".join(p.text for p in parts if p.op != "delete")
     return old, new
+
+
+_HTML_TOKENS = re.compile(r"<[^>]*>|\s+|[^<\s]+")
+
+
+def html_word_diff(old_html: str, new_html: str) -> list[DiffPart]:
+    """Word-level changes between two HTML fragments, with the new fragment's tags kept.
+
+    Parts are "equal", "insert" and "delete" text, and "tag": the tags of `new_html`, in order.
+    Joining every part but the deletions gives `new_html` back, and joining the equal and deleted
+    text gives the words of `old_html`; deleted words sit where they were, between the new tags,
+    so wrapping each text part in <ins> or <del> keeps the HTML well formed.
+    """
+    a = _HTML_TOKENS.findall(old_html or "")
+    b = _HTML_TOKENS.findall(new_html or "")
+    parts: list[DiffPart] = []
+
+    def add(op: str, token: str) -> None:
+        if token.startswith("<"):
+            op = "tag"
+        if parts and parts[-1].op == op and op != "tag":
+            parts[-1] = DiffPart(op, parts[-1].text + token)
+        else:
+            parts.append(DiffPart(op, token))
+
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for token in b[j1:j2]:
+                add("equal", token)
+            continue
+        if tag in ("delete", "replace"):
+            for token in a[i1:i2]:
+                if not token.startswith("<"):  # the old fragment's tags are not kept
+                    add("delete", token)
+        if tag in ("insert", "replace"):
+            for token in b[j1:j2]:
+                add("insert", token)
+    return parts

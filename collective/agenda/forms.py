@@ -222,6 +222,13 @@ class EndorseForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text="What would need to change for a full endorsement? Required with reservations.",
     )
+    reason = forms.CharField(
+        label="Why not",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Why your partner does not endorse this version, so the backbone can work on "
+        "it. Required when you do not endorse.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -183,7 +183,8 @@ class ConsultationItem(InitiativeOwned):
 
 
 class Endorsement(InitiativeOwned):
-    """Where a partner stands on an adopted version: endorsed, or endorsed with reservations."""
+    """Where a partner stands on an adopted version: endorsed, endorsed with reservations (what
+    would need to change), or does not endorse (and why)."""
 
     version = models.ForeignKey(
         AgendaVersion, on_delete=models.CASCADE, related_name="endorsements"
@@ -191,6 +192,7 @@ class Endorsement(InitiativeOwned):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
     stance = models.CharField(max_length=15, choices=Stance.choices, default=Stance.ENDORSED)
     reservations = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # why the partner does not endorse
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

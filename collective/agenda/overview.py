@@ -9,6 +9,7 @@ from collective.core.rules import membership_for
 from collective.core.search import SearchResult
 
 from . import selectors
+from .choices import ENDORSING
 from .models import Endorsement, OutcomeNode
 
 
@@ -20,7 +21,7 @@ def agenda_summary(initiative, user) -> Summary:
     if adopted is not None:
         summary.figures.append(("adopted version", f"v{adopted.number}"))
         grid_partners = initiative.partners.count()
-        endorsed = Endorsement.objects.filter(version=adopted).count()
+        endorsed = Endorsement.objects.filter(version=adopted, stance__in=ENDORSING).count()
         summary.figures.append(("partners endorsed", f"{endorsed}/{grid_partners}"))
     if working is not None and working.consultation_is_open:
         counts = selectors.consultation_counts(working)

@@ -12,7 +12,15 @@ from collective.core.choices import ROLE_RANK, Level, Role
 from collective.core.models import Initiative, Membership, Partner
 from collective.core.selectors import partner_tree
 
-from .choices import TEXT_SECTIONS, ItemKind, ItemStatus, Section, Stance, VersionStatus
+from .choices import (
+    ENDORSING,
+    TEXT_SECTIONS,
+    ItemKind,
+    ItemStatus,
+    Section,
+    Stance,
+    VersionStatus,
+)
 from .diff import TEXT_FIELDS, AgendaSnapshot, NodeData
 from .models import AgendaVersion, ConsultationItem, Endorsement, Outcome, OutcomeNode
 
@@ -365,15 +373,17 @@ def voices(version: AgendaVersion) -> Voices:
 
 
 def voices_silent_members(
-    version: AgendaVersion, *, partner: Partner | None = None, level: str = ""
+    version: AgendaVersion, *, partner: Partner | None = None, level: str | None = None
 ) -> list[Membership]:
+    """Participants who have not taken part yet, of one partner and/or at one level (a
+    `Level` value, or "none" for people who gave no level); None filters nothing."""
     heard = set(
         ConsultationItem.objects.filter(version=version).values_list("author_id", flat=True)
     )
     members = [m for m in _participants(version.initiative) if m.user_id not in heard]
     if partner is not None:
         members = [m for m in members if m.partner_id == partner.pk]
-    if level:
+    if level is not None:
         members = [m for m in members if m.user.level == ("" if level == "none" else level)]
     return members
 
@@ -397,9 +407,10 @@ class EndorsementGrid:
     versions: list[AgendaVersion]
     rows: list[tuple[Partner, list[EndorsementCell]]]
     adopted: AgendaVersion | None
-    endorsed: int  # partners with a stance on the adopted version
+    endorsed: int  # partners that endorse the adopted version (with or without reservations)
     partners: int
     with_reservations: int = 0
+    declined: int = 0  # partners that do not endorse it
 
 
 def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
@@ -418,16 +429,9 @@ def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
         for p in partners
     ]
     adopted = next((v for v in versions if v.status == VersionStatus.ADOPTED), None)
-    endorsed = sum(1 for p in partners if (adopted.pk, p.pk) in endorsements) if adopted else 0
-    with_reservations = (
-        sum(
-            1
-            for (version_id, _p), e in endorsements.items()
-            if version_id == adopted.pk and e.stance == Stance.RESERVATIONS
-        )
-        if adopted
-        else 0
-    )
+    stances = [e.stance for (v, _p), e in endorsements.items() if adopted and v == adopted.pk]
+    endorsed = sum(1 for s in stances if s in ENDORSING)
+    with_reservations = stances.count(Stance.RESERVATIONS)
     return EndorsementGrid(
         versions=versions,
         rows=rows,
@@ -435,6 +439,7 @@ def endorsement_grid(initiative: Initiative) -> EndorsementGrid:
         endorsed=endorsed,
         partners=len(partners),
         with_reservations=with_reservations,
+        declined=stances.count(Stance.DECLINED),
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collective.core.conditions import condition
 from collective.core.errors import ApplicationError
-from collective.core.http import check_perm, initiative_view, is_uuid, render_page
+from collective.core.http import check_perm, initiative_view, is_uuid, render_page, wants_partial
 from collective.core.models import Partner
 
 from . import selectors, services
@@ -377,7 +377,7 @@ def outcome_move(request, number, uid):
         except ApplicationError as error:
             problem = error.message
         version.refresh_from_db()
-        if request.htmx:
+        if wants_partial(request):
             # Only the tree is swapped: say what went wrong inside it.
             context = {**_version_context(request, version), "tree_error": problem}
             return render_page(request, "agenda/version_detail.html", context, partial="tree")
@@ -631,8 +631,12 @@ def voices_nudge(request, number):
 
 @initiative_view("agenda.view")
 def endorsements(request):
-    grid = selectors.endorsement_grid(request.initiative)
-    return render(request, "agenda/endorsements.html", {"grid": grid, **_perms(request)})
+    adopted = selectors.version_adopted(request.initiative)
+    return render(
+        request,
+        "agenda/endorsements.html",
+        {**_endorsement_context(request, adopted), **_perms(request)},
+    )
 
 
 @initiative_view("agenda.endorse")
@@ -645,6 +649,7 @@ def endorse(request, number):
         initial={
             "stance": current.stance if current else Stance.ENDORSED,
             "reservations": current.reservations if current else "",
+            "reason": current.reason if current else "",
         },
     )
     if request.method == "POST" and form.is_valid():

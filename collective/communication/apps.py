@@ -20,4 +20,17 @@ class CommunicationConfig(AppConfig):
         "recalibrate.",
         tip="Use feedback loops to keep momentum and engagement and to provide opportunities "
         "for continuous learning and adaptation.",
+        summary="collective.communication.overview.communication_summary",
+        topbar="communication/_bell.html",
     )
+
+    def ready(self) -> None:
+        from collective.core import hooks
+        from collective.core.search import register_search
+
+        from .overview import communication_search
+        from .services.listeners import on_activity_slipped, on_coordination_requested
+
+        register_search(communication_search)
+        hooks.listen(hooks.ACTIVITY_SLIPPED, on_activity_slipped)
+        hooks.listen(hooks.COORDINATION_REQUESTED, on_coordination_requested)

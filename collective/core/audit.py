@@ -24,7 +24,29 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """{field: value} of an object now (as `changes` of a creation: each becomes a "to")."""
     return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def change(old: Any, new: Any) -> dict[str, Any]:
+    """One field's entry: {"from": old, "to": new}."""
+    return {"from": _plain(old), "to": _plain(new)}
+
+
+def _is_change(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"from", "to"}
+
+
+def changes_shape(changes: dict | None) -> dict[str, dict[str, Any]]:
+    """`changes` in the one stored shape, {field: {"from": old, "to": new}}.
+
+    Services pass `diff(...)` (changed fields), `change(old, new)` entries, or plain values
+    for what an event set or records (a creation's fields, a comment, counts): a plain value
+    becomes {"from": None, "to": value}."""
+    return {
+        str(name): change(value["from"], value["to"]) if _is_change(value) else change(None, value)
+        for name, value in (changes or {}).items()
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -57,7 +79,7 @@ def audit_fields(
         "target_type": target._meta.model_name,
         "target_id": str(getattr(target, "uid", None) or target.pk),
         "target_repr": str(target)[:255],
-        "changes": {k: _plain(v) for k, v in (changes or {}).items()},
+        "changes": changes_shape(changes),
     }
 
 

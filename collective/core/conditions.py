@@ -10,7 +10,11 @@ module name inside the app:
 - `api.py` — `initiative_urlpatterns`, mounted at `/api/v1/initiatives/<slug>/`;
 - `demo.py` — `load(world)`, called by `manage.py load_demo` in condition order;
 - `tests/matrix.py` — `CASES` of the authorization matrix;
-- `condition.summary` — dotted path of `f(initiative, user) -> Summary`, its overview card.
+- `condition.summary` — dotted path of `f(initiative, user) -> Summary`, its overview card;
+- `condition.topbar` — a template the top bar includes on every page (e.g. a notification bell);
+  it renders with the page's context (`request`, `user`, `current_initiative`).
+- `condition.partner_links` — dotted path of `f(partner, user) -> list[PartnerLink]` (or plain
+  `(label, url, icon)` tuples): what the app holds about one partner, linked from the partner page.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
+from typing import NamedTuple
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
@@ -35,6 +40,8 @@ class Condition:
     purpose: str
     tip: str
     summary: str = ""  # dotted path of the overview card's provider
+    topbar: str = ""  # template name included in the top bar of every page
+    partner_links: str = ""  # dotted path of the partner page's links provider
 
     @property
     def url_name(self) -> str:
@@ -100,3 +107,30 @@ def summaries(initiative, user) -> list[tuple[Condition, Summary]]:
         provider: SummaryProvider | None = import_string(c.summary) if c.summary else None
         result.append((c, provider(initiative, user) if provider else Summary()))
     return result
+
+
+class PartnerLink(NamedTuple):
+    """A link on the partner page to what a condition app holds about that partner."""
+
+    label: str
+    url: str
+    icon: str = ""  # a Bootstrap Icons name, without "bi-"
+    note: str = ""  # one short line: a figure or a status ("2 values overdue")
+
+
+def partner_links(partner, user) -> list[tuple[Condition, list[PartnerLink]]]:
+    """Each condition's links about the partner that the user may open, in framework order.
+
+    Providers check the user's permissions themselves and return only links that user can
+    follow; a condition with nothing to show is left out.
+    """
+    result = []
+    for c in linking_conditions():
+        links = [PartnerLink(*link) for link in import_string(c.partner_links)(partner, user)]
+        if links:
+            result.append((c, links))
+    return result
+
+
+def linking_conditions() -> list[Condition]:
+    return [c for c in conditions() if c.partner_links]

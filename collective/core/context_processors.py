@@ -10,7 +10,13 @@ def navigation(request):
     if user is None:
         return {}
     initiative = getattr(request, "initiative", None)
-    context = {"current_initiative": initiative, "condition_nav": conditions()}
+    registered = conditions()
+    context = {
+        "current_initiative": initiative,
+        "condition_nav": registered,
+        # Templates condition apps put in the top bar (e.g. a notification bell).
+        "topbar_templates": [c.topbar for c in registered if c.topbar],
+    }
     if user.is_authenticated:
         context["my_initiatives"] = list(initiative_list_for(user).only("name", "slug"))
         if initiative is not None:

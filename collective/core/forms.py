@@ -2,11 +2,21 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 
+from . import limits
 from .choices import Level, Role, Stage, Visibility
 from .models import Initiative, Partner
+from .services import TOKEN_LIFETIMES
 
 User = get_user_model()
+
+
+def limit_length(field, limit: int) -> None:
+    """Give a form field (e.g. a model TextField's) a maximum length, checked and shown."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
 
 
 class ServiceErrorsMixin:
@@ -44,6 +54,7 @@ class InitiativeForm(ServiceErrorsMixin, forms.Form):
         help_text="Used in links, e.g. /i/youth-housing/. Leave empty to derive it from the name.",
     )
     purpose = forms.CharField(
+        max_length=limits.SHORT,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="The shared result everyone works toward, in one or two sentences.",
@@ -58,7 +69,9 @@ class InitiativeForm(ServiceErrorsMixin, forms.Form):
 
 class InitiativeSettingsForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(max_length=200)
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    purpose = forms.CharField(
+        max_length=limits.SHORT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices)
     stage = forms.ChoiceField(choices=Stage.choices)
     review_observations = forms.BooleanField(
@@ -93,6 +106,8 @@ class PartnerForm(ServiceErrorsMixin, forms.ModelForm):
             parents = parents.exclude(path__startswith=self.instance.path)
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = "— none (top level) —"
+        for name in ("description", "strengths"):
+            limit_length(self.fields[name], limits.MEDIUM)
 
     def _post_clean(self):
         # Validation of the model belongs to the service, not to the ModelForm.
@@ -112,9 +127,34 @@ class MembershipForm(ServiceErrorsMixin, forms.Form):
         help_text="The team or organisation this person acts for.",
     )
 
-    def __init__(self, *args, initiative: Initiative, **kwargs):
+    # Granting backbone asks once: the form comes back with a warning and a box to tick
+    # (`confirm_backbone=yes`), so it works without JavaScript.
+    CONFIRM_BACKBONE = "confirm_backbone"
+
+    def __init__(
+        self, *args, initiative: Initiative, person: str = "", current_role: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.initiative = initiative
         self.fields["partner"].queryset = Partner.objects.filter(initiative=initiative)
+        self.person = person  # whom the role is for, as the warning names them
+        self.current_role = current_role
+        self.needs_backbone_confirmation = False
+
+    def clean(self):
+        data = super().clean()
+        granting = data.get("role") == Role.BACKBONE and self.current_role != Role.BACKBONE
+        self.needs_backbone_confirmation = (
+            granting and self.data.get(self.CONFIRM_BACKBONE) != "yes"
+        )
+        return data
+
+    def is_ready(self) -> bool:
+        """Valid, and confirmed where it grants backbone: the view may call the service."""
+        return self.is_valid() and not self.needs_backbone_confirmation
+
+    def backbone_subject(self) -> str:
+        return self.person or "this person"
 
 
 class InvitationForm(MembershipForm):
@@ -125,11 +165,25 @@ class InvitationForm(MembershipForm):
         "their own link, with the role and partner below.",
     )
     message = forms.CharField(
+        max_length=limits.SHORT,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="Optional: a personal note that goes with the invitation.",
     )
     field_order = ["emails", "role", "partner", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The least surprising role for someone new; Backbone must be chosen (and confirmed).
+        self.fields["role"].initial = self.initial.get("role", Role.CONTRIBUTOR)
+
+    def backbone_subject(self) -> str:
+        emails = self.cleaned_data.get("emails") or []
+        if not emails:
+            return "these people"
+        if len(emails) > 3:
+            return f"{', '.join(emails[:2])} and {len(emails) - 2} others"
+        return " and ".join([", ".join(emails[:-1]), emails[-1]] if len(emails) > 1 else emails)
 
     def clean_emails(self) -> list[str]:
         import re
@@ -198,3 +252,18 @@ class AuditFilterForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["actor"].choices = [("", "Anyone"), *people]
         self.fields["kind"].choices = [("", "Any kind"), *[(k, k.title()) for k in kinds]]
+
+
+class ApiTokenForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="What uses it, so you recognise it later, e.g. 'Nightly import'.",
+    )
+    days = forms.TypedChoiceField(
+        label="Works for",
+        choices=[(str(d), label) for d, label in TOKEN_LIFETIMES.items()],
+        coerce=int,
+        initial="90",
+        help_text="It stops working after this; create a new one then.",
+    )

@@ -62,9 +62,19 @@ def check_perm(request, perm: str, obj) -> None:
         raise PermissionDenied
 
 
+def wants_partial(request) -> bool:
+    """Whether to answer with a part of the page: an htmx request for a part, not a boosted
+    link (it swaps the whole body) and not a history restore (htmx found no copy of the page
+    in its history cache and asks for the whole page to put back)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def render_page(request, template: str, context: dict, partial: str | None = None):
-    """The full page, or one named partial of it when htmx asks for that part only."""
-    if partial and request.htmx and not request.htmx.boosted:
+    """The full page, or one named partial of it when htmx asks for that part only.
+
+    Either way the response varies on `HX-Request` (`core.middleware.HtmxVaryMiddleware`)."""
+    if partial and wants_partial(request):
         return render(request, f"{template}#{partial}", context)
     return render(request, template, context)
 
@@ -78,4 +88,11 @@ def flash_error(request, error) -> None:
     messages.error(request, error.message)
 
 
-__all__ = ["check_perm", "get_object_or_404", "initiative_view", "paginate", "render_page"]
+__all__ = [
+    "check_perm",
+    "get_object_or_404",
+    "initiative_view",
+    "paginate",
+    "render_page",
+    "wants_partial",
+]

@@ -19,10 +19,18 @@ def render_markdown(text: str | None) -> SafeString:
     if not text:
         return mark_safe("")
     html = _markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return sanitise_html(html)
+
+
+def sanitise_html(
+    html: str, *, extra_tags: set[str] = frozenset(), extra_attributes: dict | None = None
+) -> SafeString:
+    """`html` with only the tags and attributes user text may have (plus the given extras)."""
+    attributes = {**ALLOWED_ATTRIBUTES, **(extra_attributes or {})}
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=ALLOWED_TAGS | set(extra_tags),
+        attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

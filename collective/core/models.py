@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
 from .choices import Level, PartnerKind, Role, Stage, Visibility
 
@@ -128,7 +129,17 @@ class Partner(InitiativeOwned):
     class Meta:
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "name"], name="partner_name_unique")
+            models.UniqueConstraint(fields=["initiative", "name"], name="partner_name_unique"),
+            # Scopes are path prefixes: an empty path (or "/") would be a prefix of every
+            # partner's path and let this partner's members act for everyone.
+            models.CheckConstraint(
+                condition=models.Q(path__startswith="/")
+                & models.Q(path__endswith="/")
+                & ~models.Q(path="/")
+                & ~models.Q(path__contains="//"),
+                name="partner_path_shape",
+                violation_error_message="A partner's path is set by the partner services.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,8 +212,32 @@ class Invitation(InitiativeOwned):
         return "pending"
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit entries are written once and never changed or deleted, in bulk or one by one.
+
+    (Deleting a whole initiative or a person still works: Django's deletion collector removes
+    or unlinks their entries without going through these methods.)"""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditEvent(models.Model):
-    """One row per service write: who did what to which object, and which fields changed."""
+    """One row per service write: who did what to which object, and which fields changed.
+
+    Append-only: an existing entry cannot be saved again or deleted (the admin shows entries
+    read-only; a database trigger refuses UPDATE statements as well).
+    """
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
@@ -217,6 +252,8 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["initiative", "-created_at"])]
@@ -224,12 +261,39 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_type} {self.target_repr}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
     def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
-        """(field, old, new, is_change) rows: a change has old and new, a snapshot only new."""
-        rows = []
-        for field, value in (self.changes or {}).items():
-            if isinstance(value, dict) and set(value) == {"from", "to"}:
-                rows.append((field, value["from"], value["to"], True))
-            else:
-                rows.append((field, None, value, False))
-        return rows
+        """(field, old, new, is_change) rows of `changes` ({field: {"from", "to"}}): a field
+        that had no value before (a creation, a note) shows only its new value."""
+        return [
+            (field, value.get("from"), value.get("to"), value.get("from") is not None)
+            for field, value in (self.changes or {}).items()
+        ]
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a SHA-512 digest of it is stored, with the first
+    characters (`token_key`) to find it. People name their tokens, see when each was last used,
+    and revoke them on their profile page; every token expires."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name or 'API token'} of {self.user}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -6,6 +6,8 @@ Every other app builds its rules from the predicates here, so there is one notio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import rules
 
 from .choices import ROLE_RANK, Role, Visibility
@@ -81,13 +83,58 @@ def partner_of(obj):
     return getattr(obj, "partner", None)
 
 
+def is_partner_path(path) -> bool:
+    """Whether `path` is a partner's materialised path ("/3/8/12/"): never empty, never "/".
+
+    The database refuses any other value (`partner_path_shape`); checking here as well means a
+    partner object that was never saved through the services cannot widen anyone's scope."""
+    return (
+        isinstance(path, str)
+        and len(path) > 1
+        and path.startswith("/")
+        and path.endswith("/")
+        and "//" not in path
+    )
+
+
+@dataclass(frozen=True)
+class PartnerScope:
+    """The partners a person may act for: every partner, one partner's subtree, or none.
+
+    "Every partner" is an explicit flag, never an empty path prefix (an empty prefix matches
+    every path, so a partner saved without its path once let its members act for everyone)."""
+
+    every_partner: bool = False
+    path: str | None = None  # the subtree's root, e.g. "/3/8/"; None when no partner
+
+    def covers(self, partner_path: str) -> bool:
+        if self.every_partner:
+            return True
+        return (
+            is_partner_path(self.path)
+            and is_partner_path(partner_path)
+            and partner_path.startswith(self.path)
+        )
+
+
+EVERY_PARTNER = PartnerScope(every_partner=True)
+NO_PARTNER = PartnerScope()
+
+
+def subtree_of(partner) -> PartnerScope:
+    """The scope of one partner and its descendants (no partner, or no valid path: none)."""
+    if partner is None or not is_partner_path(partner.path):
+        return NO_PARTNER
+    return PartnerScope(path=partner.path)
+
+
 def in_partner_scope(user, obj) -> bool:
     """True when the object's partner is the user's partner or one of its descendants."""
     membership = membership_for(user, initiative_of(obj))
     partner = partner_of(obj)
     if membership is None or membership.partner_id is None or partner is None:
         return False
-    return partner.path.startswith(membership.partner.path)
+    return subtree_of(membership.partner).covers(partner.path)
 
 
 @rules.predicate

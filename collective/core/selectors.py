@@ -69,17 +69,20 @@ def partner_get(initiative: Initiative, uid) -> Partner:
     )
 
 
-def membership_list(initiative: Initiative, *, search: str = "", role: str = "") -> QuerySet:
+def membership_list(
+    initiative: Initiative, *, search: str | None = None, role: str | None = None
+) -> QuerySet:
+    """The initiative's members, backbone first; `search` and `role` None filter nothing."""
     qs = Membership.objects.filter(initiative=initiative).select_related(
         "user", "partner__initiative"
     )
-    if search:
+    if search:  # (a blank search box is no search)
         qs = qs.filter(
             Q(user__username__icontains=search)
             | Q(user__display_name__icontains=search)
             | Q(user__email__icontains=search)
         )
-    if role:
+    if role is not None:
         qs = qs.filter(role=role)
     rank = Case(
         *[When(role=role, then=Value(-r)) for role, r in ROLE_RANK.items()],
@@ -111,18 +114,19 @@ def invitation_get(initiative: Initiative, pk: int) -> Invitation:
 def audit_list(
     initiative: Initiative,
     *,
-    actor_id: str = "",
-    kind: str = "",
+    actor_id: int | None = None,
+    kind: str | None = None,
     date_from=None,
     date_to=None,
 ) -> QuerySet[AuditEvent]:
+    """The initiative's audit entries, newest first; a filter left as None does not filter."""
     qs = AuditEvent.objects.filter(initiative=initiative).select_related("actor")
-    if actor_id:
+    if actor_id is not None:
         qs = qs.filter(actor_id=actor_id)
-    if kind:
+    if kind is not None:
         qs = qs.filter(target_type=kind)
-    if date_from:
+    if date_from is not None:
         qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
+    if date_to is not None:
         qs = qs.filter(created_at__date__lte=date_to)
     return qs

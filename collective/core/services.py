@@ -14,18 +14,27 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
-from . import hooks
+from . import hooks, limits
 from .audit import audit_record, diff, snapshot
 from .choices import PartnerKind, Role, Stage, Visibility
-from .errors import ApplicationError
-from .models import Initiative, Invitation, Membership, Partner
+from .errors import CONFLICT, ApplicationError
+from .models import ApiToken, Initiative, Invitation, Membership, Partner
 from .rules import forget_memberships
 
 User = get_user_model()
 
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "accounts", "invitations"}
+
+
+def _check_length(value, limit: int, field: str) -> None:
+    if value and len(value) > limit:
+        raise ApplicationError(
+            f"The {field.replace('_', ' ')} is too long.",
+            errors={field: [f"At most {limit:,} characters."]},
+        )
 
 
 def _check_choice(value: str, choices, field: str) -> None:
@@ -69,9 +78,13 @@ def initiative_create(
         )
     _check_choice(visibility, Visibility, "visibility")
     _check_choice(stage, Stage, "stage")
+    _check_length(purpose, limits.SHORT, "purpose")
     if Initiative.objects.filter(slug=slug).exists():
         raise ApplicationError(
-            f"The address /i/{slug}/ is taken.", errors={"slug": ["Already in use."]}
+            f"The address /i/{slug}/ is taken.",
+            errors={"slug": ["Already in use."]},
+            code="exists",
+            kind=CONFLICT,
         )
     initiative = Initiative(
         name=name, slug=slug, purpose=purpose, visibility=visibility, stage=stage
@@ -103,6 +116,7 @@ def initiative_update(*, actor, initiative: Initiative, **fields) -> Initiative:
         _check_choice(fields["stage"], Stage, "stage")
     if "name" in fields and not (fields["name"] or "").strip():
         raise ApplicationError("Give the initiative a name.", errors={"name": ["Required."]})
+    _check_length(fields.get("purpose"), limits.SHORT, "purpose")
     before = snapshot(initiative, INITIATIVE_FIELDS)
     for key, value in fields.items():
         setattr(initiative, key, value)
@@ -132,8 +146,14 @@ PARTNER_FIELDS = [
 
 
 def _set_path(partner: Partner) -> None:
+    """The partner's materialised path: its parent's path and its own id ("/3/8/12/").
+
+    Before the first insert the id is not known yet, so the row is written with a path ending
+    in its uid instead and corrected in the same transaction: the database refuses an empty
+    path (`partner_path_shape`), and a uid is a prefix of no other partner's path."""
     parent = partner.parent
-    partner.path = f"{parent.path if parent else '/'}{partner.pk}/"
+    own = partner.pk if partner.pk else f"new-{partner.uid.hex}"
+    partner.path = f"{parent.path if parent else '/'}{own}/"
     partner.depth = parent.depth + 1 if parent else 0
 
 
@@ -142,6 +162,8 @@ def _validate_partner(initiative: Initiative, partner: Partner) -> None:
     if not partner.name:
         raise ApplicationError("Give the partner a name.", errors={"name": ["Required."]})
     _check_choice(partner.kind, PartnerKind, "kind")
+    _check_length(partner.description, limits.MEDIUM, "description")
+    _check_length(partner.strengths, limits.MEDIUM, "strengths")
     if partner.parent is not None:
         if partner.parent.initiative_id != initiative.pk:
             raise ApplicationError(
@@ -160,6 +182,8 @@ def _validate_partner(initiative: Initiative, partner: Partner) -> None:
         raise ApplicationError(
             f"There is already a partner called '{partner.name}'.",
             errors={"name": ["Already used in this initiative."]},
+            code="exists",
+            kind=CONFLICT,
         )
     _full_clean(partner, exclude=["initiative", "parent", "path"])
 
@@ -172,6 +196,7 @@ def partner_create(*, actor, initiative: Initiative, name: str, **fields) -> Par
     partner = Partner(initiative=initiative, name=name, **fields)
     _validate_partner(initiative, partner)
     with transaction.atomic():
+        _set_path(partner)
         partner.save()
         _set_path(partner)
         partner.save(update_fields=["path", "depth"])
@@ -213,12 +238,15 @@ def partner_update(*, actor, partner: Partner, **fields) -> Partner:
 def partner_delete(*, actor, partner: Partner) -> None:
     if partner.children.exists():
         raise ApplicationError(
-            f"'{partner}' has sub-partners. Move or delete them first.", code="has_children"
+            f"'{partner}' has sub-partners. Move or delete them first.",
+            code="has_children",
+            kind=CONFLICT,
         )
     if partner.memberships.exists():
         raise ApplicationError(
             f"'{partner}' still has members. Move them to another partner first.",
             code="has_members",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         audit_record(actor=actor, verb="deleted", target=partner)
@@ -228,12 +256,14 @@ def partner_delete(*, actor, partner: Partner) -> None:
             raise ApplicationError(
                 f"'{partner}' has data (measures, activities…) and cannot be deleted.",
                 code="protected",
+                kind=CONFLICT,
             ) from exc
         except Exception as exc:
             if exc.__class__.__name__ == "ProtectedError":
                 raise ApplicationError(
                     f"'{partner}' has data (measures, activities…) and cannot be deleted.",
                     code="protected",
+                    kind=CONFLICT,
                 ) from exc
             raise
 
@@ -272,6 +302,7 @@ def membership_update(
             "This is the last backbone member: make someone else backbone first.",
             errors={"role": ["An initiative needs at least one backbone member."]},
             code="last_backbone",
+            kind=CONFLICT,
         )
     before = snapshot(membership, ["role", "partner"])
     membership.role = role
@@ -290,6 +321,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
         raise ApplicationError(
             "The last backbone member cannot be removed: make someone else backbone first.",
             code="last_backbone",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         audit_record(
@@ -307,6 +339,19 @@ def membership_remove(*, actor, membership: Membership) -> None:
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The token of an invitation's link: derived from the row and the site's SECRET_KEY, never
+    stored. The database keeps only its hash, and the task that emails the link is queued with
+    the invitation's id only: the worker derives the link again, so neither the invitations
+    table nor the task queue's stored arguments hold a working link."""
+    stamp = int(invitation.created_at.timestamp() * 1_000_000)
+    return salted_hmac(
+        "collective.core.invitation",
+        f"{invitation.pk}:{invitation.email}:{stamp}",
+        algorithm="sha256",
+    ).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -331,12 +376,14 @@ def invitation_create(
             "Enter a valid email address.", errors={"email": ["Enter a valid email address."]}
         ) from exc
     _check_role_partner(initiative, role, partner)
+    _check_length(message, limits.SHORT, "message")
     if Membership.objects.filter(initiative=initiative, user__email__iexact=email).exists():
         raise ApplicationError(
             f"{email} is already a member of this initiative.",
             errors={"email": ["Already a member."]},
+            code="exists",
+            kind=CONFLICT,
         )
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # A new invitation replaces any pending one for the same address.
         Invitation.objects.filter(
@@ -348,17 +395,21 @@ def invitation_create(
             role=role,
             partner=partner,
             message=message,
-            token_hash=_hash_token(token),
+            # A placeholder until the row has the id the token is derived from.
+            token_hash=secrets.token_hex(32),
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        token = invitation_token(invitation)
+        invitation.token_hash = _hash_token(token)
+        invitation.save(update_fields=["token_hash"])
         audit_record(
             actor=actor,
             verb="invited",
             target=invitation,
             changes={"email": email, "role": role, "partner": str(partner or "")},
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token))
+        transaction.on_commit(lambda: _send_invitation(invitation))
     return invitation, token
 
 
@@ -405,9 +456,25 @@ def invitations_create(
     return invitations
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    from .tasks import send_email
+def _send_invitation(invitation: Invitation) -> None:
+    from .tasks import send_invitation_email
 
+    send_invitation_email.enqueue(invitation_id=invitation.pk)
+
+
+def invitation_email(invitation_id: int) -> dict | None:
+    """The email of a pending invitation (subject, body, to), built by the worker; None when
+    the invitation is no longer pending or the site's key changed since it was made."""
+    invitation = (
+        Invitation.objects.select_related("initiative", "partner", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.state != "pending":
+        return None
+    token = invitation_token(invitation)
+    if _hash_token(token) != invitation.token_hash:
+        return None
     inviter = invitation.invited_by.name if invitation.invited_by else "The backbone team"
     role = invitation.get_role_display().lower()
     partner = f" for {invitation.partner}" if invitation.partner else ""
@@ -423,11 +490,11 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         f"{invitation.expires_at:%d %B %Y}):",
         invitation_link(token),
     ]
-    send_email.enqueue(
-        subject=f"Invitation to {invitation.initiative.name}",
-        body="\n".join(lines),
-        to=[invitation.email],
-    )
+    return {
+        "subject": f"Invitation to {invitation.initiative.name}",
+        "body": "\n".join(lines),
+        "to": [invitation.email],
+    }
 
 
 def invitation_get_by_token(token: str) -> Invitation:
@@ -448,18 +515,21 @@ def invitation_get_by_token(token: str) -> Invitation:
             "This invitation has already been used. Sign in to reach the initiative, or ask "
             "the backbone team for a new invitation.",
             code="used",
+            kind=CONFLICT,
         )
     if state == "revoked":
         raise ApplicationError(
             "This invitation was withdrawn or replaced by a newer one. Ask the backbone team "
             "for a new invitation.",
             code="revoked",
+            kind=CONFLICT,
         )
     if state == "expired":
         raise ApplicationError(
             f"This invitation expired on {invitation.expires_at:%d %B %Y}. Ask the backbone "
             "team to send a new one.",
             code="expired",
+            kind=CONFLICT,
         )
     return invitation
 
@@ -530,7 +600,9 @@ def invitation_accept_new_user(
 
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     if invitation.state != "pending":
-        raise ApplicationError(f"This invitation is already {invitation.state}.")
+        raise ApplicationError(
+            f"This invitation is already {invitation.state}.", code="not_pending", kind=CONFLICT
+        )
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -554,7 +626,10 @@ def profile_update(*, actor, user, **fields):
         User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists()
     ):
         raise ApplicationError(
-            "Another account uses that email address.", errors={"email": ["Already in use."]}
+            "Another account uses that email address.",
+            errors={"email": ["Already in use."]},
+            code="exists",
+            kind=CONFLICT,
         )
     _full_clean(user, exclude=["password", "username"])
     changes = diff(before, snapshot(user, PROFILE_FIELDS))
@@ -568,10 +643,72 @@ def profile_update(*, actor, user, **fields):
 def user_create(*, username: str, email: str, password: str, **profile):
     """Create an account directly (demo loader, administrators); invitations are the usual way."""
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(f"The username '{username}' is taken.")
+        raise ApplicationError(f"The username '{username}' is taken.", code="exists", kind=CONFLICT)
     user = User(username=username, email=email, **profile)
     user.set_password(password)
     with transaction.atomic():
         user.save()
         audit_record(actor=None, verb="created account", target=user)
     return user
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+TOKEN_LIFETIMES = {30: "30 days", 90: "90 days", 365: "1 year"}
+
+
+def api_token_create(*, actor, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `actor`; returns it and the token itself, shown once and never
+    stored (only its digest is). It expires after `days` (default: the site's lifetime)."""
+    from knox.settings import knox_settings
+
+    name = (name or "").strip()
+    if len(name) > 100:
+        raise ApplicationError(
+            "Keep the name under 100 characters.", errors={"name": ["Too long."]}
+        )
+    if days is not None and days not in TOKEN_LIFETIMES:
+        raise ApplicationError(
+            "Choose how long the token works.",
+            errors={"days": [f"One of: {', '.join(map(str, TOKEN_LIFETIMES))}."]},
+        )
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and _live_tokens(actor).count() >= limit:
+        raise ApplicationError(
+            f"You have {limit} tokens, the most one person may have: revoke one you no longer "
+            "use first.",
+            code="conflict",
+        )
+    lifetime = timedelta(days=days) if days else knox_settings.TOKEN_TTL
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(
+            user=actor, expiry=lifetime, name=name or f"Token of {timezone.localdate():%d %b %Y}"
+        )
+        audit_record(
+            actor=actor,
+            verb="created API token",
+            target=token,
+            changes={"name": token.name, "expires": token.expiry},
+        )
+    return token, secret
+
+
+def _live_tokens(user):
+    from django.db.models import Q
+
+    return ApiToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )
+
+
+def api_token_list(user):
+    """The person's tokens that still work, newest first."""
+    return _live_tokens(user).order_by("-created")
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise ApplicationError("That token is not yours.", code="not_found")
+    with transaction.atomic():
+        audit_record(actor=actor, verb="revoked API token", target=token)
+        ApiToken.objects.filter(pk=token.pk).delete()

@@ -10,6 +10,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("initiatives/new/", views.initiative_create, name="initiative-create"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/tokens/", views.api_token_create, name="token-create"),
+    path(
+        "accounts/profile/tokens/<uuid:uid>/revoke/",
+        views.api_token_revoke,
+        name="token-revoke",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("i/<slug:slug>/", views.initiative_overview_view, name="initiative-overview"),
     path("i/<slug:slug>/settings/", views.initiative_settings, name="initiative-settings"),

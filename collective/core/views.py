@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import ROLE_HELP, Role
+from .conditions import partner_links
 from .errors import ApplicationError
 from .forms import (
+    ApiTokenForm,
     AuditFilterForm,
     InitiativeForm,
     InitiativeSettingsForm,
@@ -24,7 +26,7 @@ from .forms import (
     SignUpForm,
 )
 from .http import check_perm, initiative_view, is_uuid, paginate, render_page
-from .models import AuditEvent
+from .models import ApiToken, AuditEvent
 from .overview import initiative_overview
 
 User = get_user_model()
@@ -144,6 +146,7 @@ def partner_detail(request, uid):
             "partner": partner,
             "members": members,
             "children": partner.children.select_related("initiative"),
+            "condition_links": partner_links(partner, request.user),
             "can_change": request.user.has_perm("core.change_partner", partner),
             "can_delete": request.user.has_perm("core.delete_partner", partner),
         },
@@ -192,9 +195,9 @@ def partner_delete(request, uid):
 def member_list(request):
     initiative = request.initiative
     search = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
+    role = request.GET.get("role")
     if role not in Role.values:
-        role = ""
+        role = None  # any role
     page = paginate(request, selectors.membership_list(initiative, search=search, role=role))
     can_manage = request.user.has_perm("core.manage_members", initiative)
     context = {
@@ -225,7 +228,7 @@ def member_invite(request):
     if request.GET.get("role") in Role.values:
         initial["role"] = request.GET["role"]
     form = InvitationForm(request.POST or None, initiative=initiative, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         data = dict(form.cleaned_data)
         emails = data.pop("emails")
         try:
@@ -252,8 +255,10 @@ def member_edit(request, pk):
         request.POST or None,
         initiative=request.initiative,
         initial={"role": membership.role, "partner": membership.partner},
+        person=membership.user.name,
+        current_role=membership.role,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_ready():
         try:
             services.membership_update(
                 actor=request.user, membership=membership, **form.cleaned_data
@@ -365,8 +370,9 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_list(
         initiative,
-        actor_id=filters.get("actor", ""),
-        kind=filters.get("kind", ""),
+        # The form's "Anyone" / "Any kind" choices are empty strings: no filter.
+        actor_id=int(filters["actor"]) if filters.get("actor") else None,
+        kind=filters.get("kind") or None,
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
@@ -401,8 +407,66 @@ def profile(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("core:profile")
-    memberships = user.memberships.select_related("initiative", "partner")
-    return render(request, "core/profile.html", {"form": form, "memberships": memberships})
+    return _profile_page(request, form=form)
+
+
+def _profile_page(
+    request, *, form=None, token_form=None, new_token=None, new_secret="", status=200
+):
+    user = request.user
+    if form is None:
+        form = ProfileForm(
+            initial={
+                "display_name": user.display_name,
+                "email": user.email,
+                "function": user.function,
+                "level": user.level,
+            }
+        )
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "form": form,
+            "memberships": user.memberships.select_related("initiative", "partner"),
+            "tokens": services.api_token_list(user),
+            "token_form": token_form or ApiTokenForm(),
+            "new_token": new_token,
+            "new_secret": new_secret,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_token_create(request):
+    """Create a named API token and show it once, in this answer only: it is never stored,
+    not even in a message (messages live in a cookie or the session)."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, secret = services.api_token_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                days=int(form.cleaned_data["days"]),
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            response = _profile_page(request, new_token=token, new_secret=secret)
+            response["Cache-Control"] = "no-store"
+            return response
+    return _profile_page(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, uid):
+    token = get_object_or_404(ApiToken, uid=uid, user=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token '{token.name}' was revoked: it no longer works.")
+    return redirect("core:profile")
 
 
 # --- Search ----------------------------------------------------------------------------------

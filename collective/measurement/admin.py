@@ -7,6 +7,8 @@ offering to change it behind their back.
 
 from django.contrib import admin
 
+from collective.core.admin import ReadOnlyAdmin
+
 from .models import (
     ImportJob,
     Indicator,
@@ -18,17 +20,6 @@ from .models import (
     Rollup,
     Target,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Indicator)

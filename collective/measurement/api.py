@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -54,7 +54,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
         slug_field="uid", queryset=Partner.objects.all(), required=False, allow_null=True
     )
     breakdown_values = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False
+        child=serializers.CharField(max_length=60),
+        required=False,
+        max_length=services.BREAKDOWN_VALUES_MAX,
     )
     status = serializers.SerializerMethodField()
 
@@ -92,6 +94,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
         # The services check uniqueness and every rule, with clear messages.
         validators = []
         extra_kwargs = {"code": {"validators": []}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _is_member(self.context):
+            data["owner_partner"] = None  # the public page does not name partners either
+        return data
 
     @extend_schema(exclude=True)
     def get_status(self, obj) -> dict | None:
@@ -153,8 +161,15 @@ class IndicatorViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("scope", str, description="A partner's uid (default: everyone)."),
-            OpenApiParameter("by", str, enum=["collective", "partner", "breakdown"]),
+            OpenApiParameter(
+                "scope", str, description="A partner's uid (default: everyone; members only)."
+            ),
+            OpenApiParameter(
+                "by",
+                str,
+                enum=["collective", "partner", "breakdown"],
+                description="`partner`: one column per partner (members only).",
+            ),
         ],
         responses={200: dict},
     )
@@ -163,6 +178,12 @@ class IndicatorViewSet(viewsets.ModelViewSet):
         """Per period: the value, each partner's or breakdown value's, the target and status;
         plus the baseline, the forecast and the baseline forecast."""
         indicator = self.get_object()
+        wants_partners = "scope" in request.query_params or request.query_params.get("by") == (
+            "partner"
+        )
+        if wants_partners and not _is_member({"request": request, "view": self}):
+            # The public sees the shared result, never a partner's own numbers.
+            raise PermissionDenied("Figures per partner are for members of the initiative.")
         scope = None
         if uid := request.query_params.get("scope"):
             scope = _partner_by_uid(self.initiative, uid)
@@ -170,6 +191,12 @@ class IndicatorViewSet(viewsets.ModelViewSet):
         if by not in ("collective", "partner", "breakdown"):
             raise ValidationError({"by": ["Use collective, partner or breakdown."]})
         return Response(selectors.series(indicator, scope=scope, by=by))
+
+
+def _is_member(context) -> bool:
+    request, view = context.get("request"), context.get("view")
+    initiative = getattr(view, "initiative", None)
+    return bool(request and request.user.has_perm("measurement.view_measures", initiative))
 
 
 def _partner_by_uid(initiative, uid) -> Partner:
@@ -224,6 +251,13 @@ class ObservationRowSerializer(serializers.Serializer):
     numerator = serializers.DecimalField(max_digits=24, decimal_places=6, required=False)
     denominator = serializers.DecimalField(max_digits=24, decimal_places=6, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ObservationReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="true approves, false returns the value.")
+    comment = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Required when returning."
+    )
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -291,21 +325,20 @@ class ObservationViewSet(
         services.observation_delete(actor=request.user, observation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=dict, responses={200: ObservationSerializer})
+    @extend_schema(request=ObservationReviewSerializer, responses={200: ObservationSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, slug=None, uid=None):
         """Approve (`{"approve": true}`) or return (`{"approve": false, "comment": ...}`)."""
         observation = self.get_object()
         if not request.user.has_perm("measurement.review_observation", observation):
             self.permission_denied(request, message="Only the backbone reviews values.")
-        approve = request.data.get("approve")
-        if not isinstance(approve, bool):
-            raise ValidationError({"approve": ["true or false."]})
+        data = ObservationReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         services.observation_review(
             actor=request.user,
             observation=observation,
-            approve=approve,
-            comment=str(request.data.get("comment", "")),
+            approve=data.validated_data["approve"],
+            comment=data.validated_data.get("comment", ""),
         )
         return Response(ObservationSerializer(observation).data)
 

@@ -20,6 +20,7 @@ class MeasurementConfig(AppConfig):
         tip="Use a consistent set of objectives and KPIs across teams and keep data visible and "
         "transparent.",
         summary="collective.measurement.selectors.measurement_summary",
+        partner_links="collective.measurement.partner_links.partner_links",
     )
 
     def ready(self) -> None:

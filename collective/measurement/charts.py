@@ -5,17 +5,19 @@ same spec to SVG/PNG with vl-convert-python. A spec carries its data inline and 
 `config`, so it renders the same everywhere. Other apps build their charts with `theme()` and
 `base_spec()` to look the same.
 
-Numbers for people (`format_value`) live here too: chart descriptions, tooltips and pages use
-the same wording.
+Numbers for people come from `core.numbers` (`format_value`; `format_for` an indicator's
+value): chart descriptions, tooltips and pages use the same wording.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils.html import format_html
+
+from collective.core.numbers import format_value
+from collective.core.numbers import to_decimal as _decimal
 
 # The page's font stack (Bootstrap's native stack) and the colours of app.css.
 FONT = (
@@ -54,8 +56,6 @@ FORECAST_DASH = [2, 3]
 # colour and a dash-dot line, so it stays visible where it runs along the baseline rule.
 BASELINE_FORECAST_DASH = [8, 3, 2, 3]
 BASELINE_FORECAST_COLOUR = "#8f3f71"
-
-CURRENCY_SYMBOLS = {"€", "$", "£", "¥", "₹", "CHF", "EUR", "USD", "GBP"}
 
 
 def theme() -> dict:
@@ -133,47 +133,6 @@ def base_spec(*, title: str, description: str, subtitle: str = "") -> dict:
 
 
 # --- Numbers for people ----------------------------------------------------------------------
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-
-
-def format_number(value, decimals: int = 0) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    decimals = max(0, int(decimals))
-    rounded = round(number, decimals)
-    if rounded == 0:
-        rounded = abs(rounded)  # never show "-0.0"
-    return f"{rounded:,.{decimals}f}"
-
-
-def format_value(value, *, value_type: str = "number", unit: str = "", decimals: int = 1) -> str:
-    """1234.5 days -> '1,234.5 days'; 12.345 percent -> '12.3%'; 1200 € -> '€1,200'."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    if value_type in ("percent", "ratio") and (unit in ("", "%") or value_type == "percent"):
-        return f"{format_number(number, 1)}%"
-    if number == number.to_integral_value() and value_type != "ratio":
-        text = format_number(number, 0)
-    else:
-        text = format_number(number, decimals)
-    unit = (unit or "").strip()
-    if not unit:
-        return text
-    if value_type == "currency" or unit in CURRENCY_SYMBOLS:
-        return f"{unit}{text}" if len(unit) == 1 else f"{text} {unit}"
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}"
 
 
 def format_for(indicator, value) -> str:

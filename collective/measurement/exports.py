@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 
 from . import periods
@@ -107,7 +108,7 @@ def export(*, initiative, fmt: str = "csv", layout: str = "long", **filters):
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerows(rows)
+            writer.writerows(spreadsheets.csv_rows(rows))
             return buffer.getvalue().encode("utf-8"), CONTENT_TYPES["csv"], name
         return _xlsx(rows, first_number=4 if layout == "long" else 3), CONTENT_TYPES["xlsx"], name
     except periods.PeriodError as exc:
@@ -121,16 +122,19 @@ def _xlsx(rows, first_number: int) -> bytes:
     sheet = workbook.create_sheet("Values")
     for i, row in enumerate(rows):
         if i == 0:
-            sheet.append(row)
+            sheet.append(spreadsheets.xlsx_row(sheet, row))
             continue
         # Values as numbers (so spreadsheets can sum them); codes, names and notes as text.
         sheet.append(
-            [
-                _number_or_text(v)
-                if first_number <= j < first_number + 3 or (first_number == 3 and j >= 3)
-                else v
-                for j, v in enumerate(row)
-            ]
+            spreadsheets.xlsx_row(
+                sheet,
+                [
+                    _number_or_text(v)
+                    if first_number <= j < first_number + 3 or (first_number == 3 and j >= 3)
+                    else v
+                    for j, v in enumerate(row)
+                ],
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

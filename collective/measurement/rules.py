@@ -11,6 +11,9 @@ from __future__ import annotations
 import rules
 
 from collective.core.rules import (
+    EVERY_PARTNER,
+    NO_PARTNER,
+    PartnerScope,
     in_partner_scope,
     initiative_of,
     is_backbone,
@@ -19,6 +22,7 @@ from collective.core.rules import (
     is_partner_lead,
     is_public,
     membership_for,
+    subtree_of,
 )
 
 
@@ -59,16 +63,16 @@ rules.add_perm("measurement.review_observation", is_backbone)
 rules.add_perm("measurement.delete_observation", is_backbone | enters_for_partner)
 
 
-def entry_scope_path(user, initiative) -> str | None:
-    """The partner path prefix the user may enter data for: '' = any partner, None = none.
+def entry_scope(user, initiative) -> PartnerScope:
+    """The partners the user may enter data for (every partner, a subtree, or none).
 
-    Used by the bulk services to check every row cheaply (a string prefix test per row).
+    Used by the bulk services to check every row cheaply (`scope.covers(partner.path)`).
     """
     if user is None:
-        return ""  # system writes (demo loader, benchmark, tasks acting for a stored actor)
+        return EVERY_PARTNER  # system writes (demo loader, benchmark, tasks for a stored actor)
     if is_backbone(user, initiative):
-        return ""
+        return EVERY_PARTNER
     membership = membership_for(user, initiative)
-    if membership is None or membership.partner_id is None or not is_contributor(user, initiative):
-        return None
-    return membership.partner.path
+    if membership is None or not is_contributor(user, initiative):
+        return NO_PARTNER
+    return subtree_of(membership.partner)

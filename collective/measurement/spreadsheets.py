@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 
 from . import periods
@@ -119,35 +120,51 @@ def file_kind(filename: str, head: bytes) -> str:
 CHUNK = 1024 * 1024
 
 
-def _encoding(fileobj) -> str:
+def _encoding(fileobj) -> tuple[str, bool]:
     """UTF-8 when every byte of the file decodes as such, else Windows-1252 — found by one pass
-    over the file in 1 MB pieces, so a 200 MB file is never held in memory."""
+    over the file in 1 MB pieces, so a 200 MB file is never held in memory — and whether it has
+    an apostrophe at all (our exports put one before formula-like text)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    apostrophe = False
+    encoding = "utf-8-sig"
     try:
         while chunk := fileobj.read(CHUNK):
+            apostrophe = apostrophe or b"'" in chunk
             if b"\x00" in chunk:
                 raise ApplicationError(
                     "This file is not a CSV text file. Export the sheet as CSV (UTF-8) or "
                     "upload .xlsx.",
                     errors={"file": ["Not a text file."]},
                 )
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
+            if encoding == "utf-8-sig":
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    encoding = "cp1252"
+        if encoding == "utf-8-sig":
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "cp1252"
+        encoding = "cp1252"
     finally:
         fileobj.seek(0)
-    return "utf-8-sig"
+    return encoding, apostrophe
 
 
 def _csv_rows(fileobj) -> Iterator[list]:
-    encoding = _encoding(fileobj)
+    encoding, apostrophe = _encoding(fileobj)
     text = io.TextIOWrapper(fileobj, encoding=encoding, newline="", errors="strict")
     try:
         first = text.readline()
         delimiter = max([",", ";", "\t"], key=first.count)
         text.seek(0)
-        yield from csv.reader(text, delimiter=delimiter)
+        rows = csv.reader(text, delimiter=delimiter)
+        if not apostrophe:  # nothing to take off: read as it is, at no cost per row
+            yield from rows
+            return
+        formula_like = spreadsheets.is_formula_like
+        for row in rows:
+            # The apostrophe our exports put before formula-like text comes off again.
+            yield [v[1:] if v[:1] == "'" and formula_like(v[1:]) else v for v in row]
     except UnicodeDecodeError as exc:
         raise ApplicationError(
             "The characters of this CSV file cannot be read. Save it as CSV (UTF-8).",

@@ -79,14 +79,33 @@ def test_amend_accept_adopt_diff_endorse(demo, new_page):
     leo = new_page()
     login(leo, "lead")
     leo.goto(f"/i/{SLUG}/agenda/")
-    leo.get_by_role("link", name="Endorse for Onboarding Operations").click()
+    leo.get_by_role("link", name="Endorse v3 for Onboarding Operations").click()
     leo.get_by_role("radio", name="Endorsed", exact=True).check()
+    expect(leo.get_by_label("Reservations", exact=True)).to_be_hidden()  # only with reservations
     shot(leo, "agenda-endorse")
-    leo.get_by_role("button", name="Record endorsement").click()
+    leo.get_by_role("button", name="Record position").click()
     expect(leo.get_by_role("status")).to_contain_text("Onboarding Operations: endorsed v3")
     row = leo.get_by_role("row", name=re.compile("Onboarding Operations"))
     expect(row.get_by_role("cell").nth(0)).to_contain_text("Endorsed")
     shot(leo, "agenda-endorsements")
+
+    # The button says what was recorded; the lead changes it to "does not endorse", with a reason.
+    leo.get_by_role("link", name=re.compile(r"^Endorsed v3 for Onboarding Operations")).click()
+    leo.get_by_role("radio", name="Does not endorse").check()
+    why = leo.get_by_label("Why not")
+    expect(why).to_be_visible()
+    leo.get_by_role("button", name="Record the change").click()
+    expect(leo.get_by_text("Required when not endorsing.")).to_be_visible()
+    leo.get_by_label("Why not").fill("Hand-offs need two more people first.")
+    leo.get_by_role("button", name="Record the change").click()
+    expect(leo.get_by_role("status")).to_contain_text("Onboarding Operations: does not endorse v3")
+    row = leo.get_by_role("row", name=re.compile("Onboarding Operations"))
+    expect(row.get_by_role("cell").nth(0)).to_contain_text("Does not endorse")
+    expect(row.get_by_role("cell").nth(0)).to_contain_text("Hand-offs need two more people first.")
+    expect(
+        leo.get_by_role("link", name=re.compile(r"^Does not endorse v3 for Onboarding Operations"))
+    ).to_be_visible()
+    shot(leo, "agenda-endorsements-declined")
     assert not cora.js_errors and not bea.js_errors and not leo.js_errors
 
 

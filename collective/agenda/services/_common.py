@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Initiative, Partner
 
 from ..choices import OutcomeKind, VersionStatus
@@ -27,6 +27,7 @@ def _require_working(version: AgendaVersion, doing: str = "change") -> None:
             f"Version {version.number} is {version.get_status_display().lower()}: you cannot "
             f"{doing} it. Start a new draft to propose changes.",
             code="not_working",
+            kind=CONFLICT,
         )
 
 
@@ -54,6 +55,7 @@ def _claim_revision(version: AgendaVersion, revision) -> None:
                 f"Version {version.number} is {current.get_status_display().lower()} now and "
                 "cannot be changed.",
                 code="not_working",
+                kind=CONFLICT,
             )
         raise ApplicationError(
             f"Someone else saved this draft while you were editing it (you edited revision "
@@ -61,6 +63,7 @@ def _claim_revision(version: AgendaVersion, revision) -> None:
             "the saved version and save again.",
             errors={"revision": ["The draft changed since you opened it."]},
             code="stale",
+            kind=CONFLICT,
         )
     version.revision = revision + 1
 

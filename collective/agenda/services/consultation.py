@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from collective.core.audit import audit_record
 from collective.core.choices import Level
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
 
@@ -49,6 +49,7 @@ def item_create(
             "The consultation on this version is closed: comments and amendments are no "
             "longer taken. Talk to the backbone if something important was missed.",
             code="closed",
+            kind=CONFLICT,
         )
     _check_choice(kind, ItemKind, "kind")
     body = (body or "").strip()
@@ -91,6 +92,7 @@ def item_create(
             "You already support this part: your support is counted once. Add a comment to "
             "say more.",
             code="duplicate",
+            kind=CONFLICT,
         )
     base_text = ""
     if kind == ItemKind.AMENDMENT:
@@ -147,11 +149,15 @@ def amendment_decide(
         raise ApplicationError("Only amendments are accepted or declined.")
     if item.status != ItemStatus.OPEN:
         raise ApplicationError(
-            f"This amendment was already {item.get_status_display().lower()}.", code="decided"
+            f"This amendment was already {item.get_status_display().lower()}.",
+            code="decided",
+            kind=CONFLICT,
         )
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
-            "The consultation is closed: amendments can no longer be decided.", code="closed"
+            "The consultation is closed: amendments can no longer be decided.",
+            code="closed",
+            kind=CONFLICT,
         )
     reason = (reason or "").strip()
     if not reason:
@@ -170,6 +176,7 @@ def amendment_decide(
                         "That outcome is no longer in the draft, so the amendment cannot be "
                         "applied. Decline it, or add the outcome back first.",
                         code="gone",
+                        kind=CONFLICT,
                     )
                 applied["statement"] = {"from": node.statement, "to": item.proposed_text}
                 node.statement = item.proposed_text
@@ -201,16 +208,21 @@ def amendment_decide(
 
 
 def voices_nudge(
-    *, actor, version: AgendaVersion, partner: Partner | None = None, level: str = ""
+    *, actor, version: AgendaVersion, partner: Partner | None = None, level: str | None = None
 ) -> int:
-    """Email the members of a partner (or at a level) who have not taken part yet."""
+    """Email the members of a partner (or at a level) who have not taken part yet.
+
+    `level`: a `Level` value, "none" (people who gave no level), or None/"" for any level."""
     from ..selectors import voices_silent_members
 
     if version.status != VersionStatus.CONSULTATION:
-        raise ApplicationError("Nudge people while the consultation is open.", code="closed")
-    if partner is None and not level:
+        raise ApplicationError(
+            "Nudge people while the consultation is open.", code="closed", kind=CONFLICT
+        )
+    level = level or None  # a form's empty choice: any level
+    if partner is None and level is None:
         raise ApplicationError("Choose a partner or a level to nudge.")
-    if level and level != "none" and level not in Level.values:
+    if level is not None and level != "none" and level not in Level.values:
         raise ApplicationError(
             f"'{level}' is not a level.", errors={"level": [f"Choose one of: {Level.values}."]}
         )

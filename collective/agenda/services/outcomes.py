@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from collective.core.audit import audit_record, diff, snapshot
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Partner
 
 from ..choices import Horizon
@@ -276,6 +276,7 @@ def outcome_remove(*, actor, node: OutcomeNode, revision) -> None:
         raise ApplicationError(
             f"'{node.statement}' has sub-outcomes: move or remove them first.",
             code="has_children",
+            kind=CONFLICT,
         )
     with transaction.atomic():
         _claim_revision(version, revision)

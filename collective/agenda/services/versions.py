@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from collective.core.audit import audit_record, diff, snapshot
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Initiative, Membership
 
 from .. import notify
@@ -30,6 +30,7 @@ def agenda_draft_create(*, actor, initiative: Initiative, title: str = "") -> Ag
         raise ApplicationError(
             "There is already a draft or a consultation in progress: finish it first.",
             code="working_exists",
+            kind=CONFLICT,
         )
     base = (
         AgendaVersion.objects.filter(initiative=initiative, status=VersionStatus.ADOPTED).first()
@@ -41,6 +42,7 @@ def agenda_draft_create(*, actor, initiative: Initiative, title: str = "") -> Ag
         raise ApplicationError(
             "Someone else started a draft at the same moment: open it instead.",
             code="working_exists",
+            kind=CONFLICT,
         ) from exc
 
 
@@ -131,6 +133,7 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
             f"Only a draft can go to consultation; version {version.number} is "
             f"{version.get_status_display().lower()}.",
             code="bad_status",
+            kind=CONFLICT,
         )
     if not (version.problem_statement or version.vision or version.nodes.exists()):
         raise ApplicationError(
@@ -163,7 +166,7 @@ def consultation_open(*, actor, version: AgendaVersion) -> AgendaVersion:
 def consultation_close(*, actor, version: AgendaVersion) -> AgendaVersion:
     if version.status != VersionStatus.CONSULTATION:
         raise ApplicationError(
-            f"Version {version.number} is not in consultation.", code="bad_status"
+            f"Version {version.number} is not in consultation.", code="bad_status", kind=CONFLICT
         )
     with transaction.atomic():
         version.status = VersionStatus.DRAFT

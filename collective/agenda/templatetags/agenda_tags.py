@@ -4,10 +4,10 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from collective.core.markdown import render_markdown
+from collective.core.markdown import render_markdown, sanitise_html
 
 from ..choices import OutcomeKind
-from ..diff import word_diff
+from ..diff import html_word_diff, word_diff
 
 register = template.Library()
 
@@ -44,6 +44,34 @@ def diff_words(old: str, new: str) -> SafeString:
     return format_html(
         '<span class="word-diff">{}</span>',
         format_html_join("", "{}", ((format_html(fmt, text),) for fmt, text in rendered)),
+    )
+
+
+_CLOSE = '<span class="visually-hidden">]</span>'
+_MARKS = {
+    "delete": ('<del><span class="visually-hidden">[removed: </span>', _CLOSE + "</del>"),
+    "insert": ('<ins><span class="visually-hidden">[added: </span>', _CLOSE + "</ins>"),
+}
+
+
+@register.simple_tag
+def diff_markdown(old: str, new: str) -> SafeString:
+    """Word diff of two Markdown texts as people read them: both are rendered (and sanitised),
+    the words compared, and the result shown with the new text's formatting."""
+    parts = html_word_diff(render_markdown(old or ""), render_markdown(new or ""))
+    html = []
+    for part in parts:
+        # The parts come from sanitised HTML: tags and text are already safe and escaped.
+        if part.op in ("equal", "tag") or (part.op == "insert" and not part.text.strip()):
+            html.append(part.text)
+        elif part.text.strip():
+            start, end = _MARKS[part.op]
+            html.append(start + part.text + end)
+    # Sanitised once more, as a whole: the marks are the only tags added.
+    return sanitise_html(
+        '<div class="word-diff md-diff">' + "".join(html) + "</div>",
+        extra_tags={"div", "span"},
+        extra_attributes={"div": {"class"}, "span": {"class"}},
     )
 
 

@@ -26,7 +26,7 @@ def test_backbone_drafts_edits_consults_and_adopts_through_the_api(world, api_as
     response = api.patch(detail, {"revision": revision, "vision": "A vision"}, format="json")
     assert response.status_code == 200 and response.json()["revision"] == revision + 1
     stale = api.patch(detail, {"revision": revision, "vision": "Overwrite"}, format="json")
-    assert stale.status_code == 400
+    assert stale.status_code == 409  # a conflict: the draft changed meanwhile
     assert stale.json()["code"] == "stale" and "revision" in stale.json()["errors"]
     assert AgendaVersion.objects.get(number=number).vision == "A vision"
 
@@ -126,7 +126,7 @@ def test_amending_a_closed_consultation_is_refused_by_the_api(world, api_as):
         {"kind": "amendment", "section": "vision", "proposed_text": "x"},
         format="json",
     )
-    assert response.status_code == 400 and response.json()["code"] == "closed"
+    assert response.status_code == 409 and response.json()["code"] == "closed"
     assert not ConsultationItem.objects.exists()
 
 

@@ -39,7 +39,7 @@ def test_partner_create_errors_are_per_field_and_save_nothing(api_as, world):
     response = api.post(
         "/api/v1/initiatives/acme/partners/", {"name": "Operations", "kind": "team"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict: the name exists already
     assert response.json()["errors"] == {"name": ["Already used in this initiative."]}
     response = api.post(
         "/api/v1/initiatives/acme/partners/", {"name": "New", "kind": "weird"}, format="json"
@@ -84,7 +84,7 @@ def test_last_backbone_refusal_is_json(api_as, world):
     api = api_as("backbone")
     rows = api.get("/api/v1/initiatives/acme/members/", {"role": "backbone"}).json()["results"]
     response = api.delete(f"/api/v1/initiatives/acme/members/{rows[0]['id']}/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "last_backbone"
 
 

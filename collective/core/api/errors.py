@@ -4,6 +4,7 @@ A service's `ApplicationError` answers with the status its code maps to (`core.e
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -17,6 +18,14 @@ def exception_handler(exc, context):
         return Response(
             {"message": exc.message, "code": exc.code, "errors": exc.errors},
             status=exc.status,
+        )
+    if isinstance(exc, DjangoValidationError):
+        # A value a lookup or a model refused (e.g. a malformed uid): bad input, not a crash.
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return Response(
+            {"message": exc.messages[0], "code": "invalid", "errors": errors}, status=400
         )
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -8,6 +8,9 @@ from rest_framework import exceptions, permissions
 from collective.core.models import Initiative
 from collective.core.rules import membership_for
 
+# A uid in an API address: routers use it so a malformed one is a 404, never a lookup error.
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
 
 def initiative_for_api(request, slug: str, perm: str) -> Initiative:
     """404 for initiatives the caller may not know; 403 when known but not permitted."""

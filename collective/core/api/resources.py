@@ -8,6 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from collective.core import limits
+
 from .. import selectors, services
 from ..choices import Role, Stage, Visibility
 from ..models import Initiative, Invitation, Membership, Partner
@@ -44,14 +46,14 @@ class InitiativeSerializer(serializers.ModelSerializer):
 class InitiativeCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
-    purpose = serializers.CharField(required=False, allow_blank=True)
+    purpose = serializers.CharField(max_length=limits.SHORT, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.EARLY)
 
 
 class InitiativeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    purpose = serializers.CharField(required=False, allow_blank=True)
+    purpose = serializers.CharField(max_length=limits.SHORT, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     review_observations = serializers.BooleanField(required=False)
@@ -118,6 +120,10 @@ class PartnerSerializer(serializers.ModelSerializer):
             "contact_email",
         ]
         read_only_fields = ["uid", "depth"]
+        extra_kwargs = {
+            "description": {"max_length": limits.MEDIUM},
+            "strengths": {"max_length": limits.MEDIUM},
+        }
         # Uniqueness is the service's to check, with a clear message.
         validators = []
 
@@ -216,8 +222,8 @@ class MemberViewSet(
     def get_queryset(self):
         return selectors.membership_list(
             self.initiative,
-            search=self.request.query_params.get("search", ""),
-            role=self.request.query_params.get("role", ""),
+            search=self.request.query_params.get("search") or None,
+            role=self.request.query_params.get("role") or None,
         )
 
     def update(self, request, *args, **kwargs):
@@ -249,6 +255,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         model = Invitation
         fields = ["id", "email", "role", "partner", "message", "state", "expires_at"]
         read_only_fields = ["id", "state", "expires_at"]
+        extra_kwargs = {"message": {"max_length": limits.SHORT}}
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -6,13 +6,13 @@ Load with `{% load collective %}`.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
 from collective.core.markdown import render_markdown
+from collective.core.numbers import NO_VALUE, format_number, format_plain, to_decimal
 
 register = template.Library()
 
@@ -24,23 +24,27 @@ def markdown_filter(text):
 
 @register.filter
 def number(value, decimals=0):
-    """1234567.891|number:1 -> '1,234,567.9'; None -> '—'."""
-    if value is None or value == "":
-        return "—"
-    try:
-        value = Decimal(str(value))
-        decimals = int(decimals)
-    except (InvalidOperation, ValueError, TypeError):
+    """1234567.891|number:1 -> '1,234,567.9'; None -> '—'; text that is no number as it is."""
+    if to_decimal(value) is None and value not in (None, ""):
         return value
-    return f"{round(value, decimals):,.{decimals}f}"
+    try:
+        return format_number(value, int(decimals))
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter
 def percent(value, decimals=1):
     """12.345|percent -> '12.3%'."""
     if value is None or value == "":
-        return "—"
+        return NO_VALUE
     return f"{number(value, decimals)}%"
+
+
+@register.filter
+def plain(value):
+    """A stored number as people write it: 7.000000 -> '7', 1234.5 -> '1,234.5'; None -> '—'."""
+    return format_plain(value)
 
 
 @register.filter

@@ -48,6 +48,13 @@ def _token(w):
     return {"token": w.extra["token"]}
 
 
+def _backbone_token(w):
+    from collective.core import services
+
+    token, _secret = services.api_token_create(actor=w.users["backbone"], name="Backbone's")
+    return {"uid": token.uid}
+
+
 CASES = [
     Case("core:home", EVERYONE, kwargs=lambda w: {}),
     Case("core:initiative-create", SIGNED_IN, kwargs=lambda w: {}, outsider_status=200),
@@ -59,6 +66,21 @@ CASES = [
         data=lambda w: {"name": "New One", "visibility": "private", "stage": "early"},
     ),
     Case("core:profile", SIGNED_IN, kwargs=lambda w: {}),
+    Case(
+        "core:token-create",
+        SIGNED_IN,
+        kwargs=lambda w: {},
+        method="post",
+        data=lambda w: {"name": "Matrix", "days": "30"},
+    ),
+    Case(
+        "core:token-revoke",
+        BACKBONE_ONLY,
+        kwargs=_backbone_token,
+        method="post",
+        member_status=404,
+        note="own-token",
+    ),
     Case("core:invitation-accept", EVERYONE, kwargs=_token),
     Case("core:initiative-overview", MEMBERS),
     Case("core:initiative-settings", BACKBONE_ONLY),

@@ -97,3 +97,21 @@ def test_admin_works_for_superusers(client, world):
         assert client.get(url).status_code == 200, url
     client.force_login(world.users["backbone"])
     assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/"])
+def test_pages_link_a_favicon_that_exists(path, client):
+    """An SVG icon for current browsers, an .ico for the rest, an opaque touch icon for phones."""
+    import re
+
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    html = client.get(path).content.decode()
+    links = dict(re.findall(r'<link rel="(icon|apple-touch-icon)" href="([^"]+)"[^>]*>', html))
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    expected = ["collective/favicon.ico", "collective/favicon.svg"]
+    assert icons == [static(name) for name in expected]
+    assert links["apple-touch-icon"] == static("collective/apple-touch-icon.png")
+    for name in [*expected, "collective/apple-touch-icon.png"]:
+        assert finders.find(name), f"{name} is not a static file"

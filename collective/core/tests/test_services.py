@@ -24,7 +24,8 @@ def test_creator_becomes_backbone_and_is_audited():
     membership = Membership.objects.get(initiative=initiative, user=user)
     assert membership.role == Role.BACKBONE
     event = AuditEvent.objects.get(initiative=initiative, verb="created")
-    assert event.actor == user and event.changes["name"] == "Faster Onboarding"
+    assert event.actor == user
+    assert event.changes["name"] == {"from": None, "to": "Faster Onboarding"}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from collective.core.numbers import format_value
+
 from .. import periods
 from ..choices import Direction, Status
 from ..store import sql
@@ -46,22 +48,6 @@ class Assessment:
     target_value: Decimal | None = None
     forecast_value: Decimal | None = None
     sparkline: list = field(default_factory=list)
-
-
-def fmt(value, decimals: int = 1, unit: str = "") -> str:
-    """A number for a sentence: thousands separators, the indicator's decimals, its unit."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    places = 0 if value == value.to_integral_value() else decimals
-    text = f"{value:,.{places}f}"
-    if not unit:
-        return text
-    if unit in ("%", "‰"):
-        return f"{text}{unit}"
-    if unit in ("€", "$", "£"):
-        return f"{unit}{text}"
-    return f"{text} {unit}"
 
 
 def trend(points: list[tuple[int, Decimal]]) -> tuple[Decimal, Decimal] | None:
@@ -115,7 +101,7 @@ def assess(
         return result
     # Values stay as the database gave them (floats on SQLite): the trend works in floats and
     # only the few figures that are stored or compared become Decimals.
-    f = lambda v: fmt(v, decimals, unit)  # noqa: E731
+    f = lambda v: format_value(v, decimals=decimals, unit=unit)  # noqa: E731
     latest_code, latest = points[-1][0], _d(points[-1][1])
     latest_p = periods.parse(latest_code)
     result.latest_period, result.latest_value = latest_code, latest
@@ -225,7 +211,7 @@ def assess(
 def _step(slope: Decimal, decimals: int, unit: str) -> str:
     """A per-period change in words, with enough digits not to read as 0."""
     places = decimals if slope >= 1 else max(decimals, 1 if slope >= Decimal("0.1") else 2)
-    return fmt(round(slope, places), places, unit)
+    return format_value(round(slope, places), decimals=places, unit=unit)
 
 
 def _without_target(result, line, latest, direction, f, decimals, unit, noun) -> Assessment:

@@ -16,7 +16,12 @@ from .imports import (
     import_start,
     imports_recover,
 )
-from .indicators import indicator_archive, indicator_create, indicator_update
+from .indicators import (
+    BREAKDOWN_VALUES_MAX,
+    indicator_archive,
+    indicator_create,
+    indicator_update,
+)
 from .narratives import narrative_save
 from .observations import (
     BulkResult,
@@ -30,6 +35,7 @@ from .targets import assignment_delete, assignment_set, target_delete, target_se
 from .validation import observation_check, parse_number
 
 __all__ = [
+    "BREAKDOWN_VALUES_MAX",
     "BulkResult",
     "assignment_delete",
     "assignment_set",

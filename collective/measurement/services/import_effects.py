@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from collective.core.audit import audit_record
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Partner
 
 from ..choices import ImportState
@@ -177,10 +177,12 @@ def import_undo(*, actor, job: ImportJob) -> ImportJob:
     nothing changed, once a later change touched any of its values (undoing would overwrite it)."""
     m = job.mapping or {}
     if m.get("undone"):
-        raise ApplicationError("This import was undone already.", code="undone")
+        raise ApplicationError("This import was undone already.", code="undone", kind=CONFLICT)
     if job.state != ImportState.DONE or not m.get("written_at"):
         raise ApplicationError(
-            "Only a finished import that saved values can be undone.", code="not_done"
+            "Only a finished import that saved values can be undone.",
+            code="not_done",
+            kind=CONFLICT,
         )
     written_at = datetime.datetime.fromisoformat(m["written_at"])
     at = connection.ops.adapt_datetimefield_value(written_at)
@@ -192,6 +194,7 @@ def import_undo(*, actor, job: ImportJob) -> ImportJob:
             raise ApplicationError(
                 _undo_refusal(initiative, changed + max(lost, 0), examples),
                 code="changed_since",
+                kind=CONFLICT,
             )
         now = timezone.now()
         restored, deleted, cells, partner_ids = store.undo(

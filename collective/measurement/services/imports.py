@@ -34,13 +34,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from collective.core.audit import audit_record
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Partner
 
 from .. import leases
 from ..choices import ImportState, Source
 from ..models import ImportJob, ImportRow, Indicator
-from ..rules import entry_scope_path
+from ..rules import entry_scope
 from ..spreadsheets import cell_text, file_kind, read_rows
 from ..store import staging as store
 from ..upload_limits import xlsx_declared
@@ -88,7 +88,7 @@ def fingerprint(initiative, actor) -> str:
         .values_list("id", "uid", "name", "short_name", "path")
     ):
         digest.update(repr(row).encode())
-    digest.update(repr(entry_scope_path(actor, initiative)).encode())
+    digest.update(repr(entry_scope(actor, initiative)).encode())
     return digest.hexdigest()
 
 
@@ -238,6 +238,7 @@ def _refuse_if_busy(actor, *, job: ImportJob | None = None) -> None:
             "has finished, then start this one.",
             errors={"file": ["Another import of yours is still running."]},
             code="busy",
+            kind=CONFLICT,
         )
 
 
@@ -475,7 +476,9 @@ def import_confirm(
     `"leave_out"` (those values are not saved)."""
     if job.state != ImportState.PREVIEWED:
         raise ApplicationError(
-            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now."
+            f"This import is {job.get_state_display().lower()}: it cannot be confirmed now.",
+            code="not_ready",
+            kind=CONFLICT,
         )
     m = job.mapping or {}
     if m.get("error_count") and not only_valid:
@@ -531,7 +534,9 @@ def import_retry(*, actor, job: ImportJob) -> ImportJob:
     phase = (job.mapping or {}).get("interrupted")
     if job.state != ImportState.FAILED or not phase:
         raise ApplicationError(
-            "Only an import that was interrupted can be retried: upload the file again."
+            "Only an import that was interrupted can be retried: upload the file again.",
+            code="not_interrupted",
+            kind=CONFLICT,
         )
     imports_recover(user=job.created_by)
     with transaction.atomic():

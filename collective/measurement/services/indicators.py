@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from collective.core.audit import audit_record, diff, snapshot
-from collective.core.errors import ApplicationError
+from collective.core.errors import CONFLICT, ApplicationError
 from collective.core.models import Initiative
 
 from .. import periods
@@ -20,6 +20,8 @@ from ..formula import check as check_formula
 from ..formula import parse as parse_formula
 from ..models import Indicator, IndicatorStatus, Observation, Rollup
 from .validation import field_error, parse_number
+
+BREAKDOWN_VALUES_MAX = 100  # each is a column of the breakdown chart and a row per period
 
 INDICATOR_FIELDS = [
     "name",
@@ -131,6 +133,8 @@ def _validate_indicator(indicator: Indicator, outcomes) -> None:
         add("breakdown_values", "Each value may appear once.")
     if any(len(v) > 60 for v in values):
         add("breakdown_values", "Each value may be at most 60 characters long.")
+    if len(values) > BREAKDOWN_VALUES_MAX:
+        add("breakdown_values", f"At most {BREAKDOWN_VALUES_MAX} values.")
     indicator.breakdown_values = values
     if indicator.decimals is None or not 0 <= int(indicator.decimals) <= 6:
         add("decimals", "Between 0 and 6.")
@@ -247,6 +251,8 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
             "meaningless. Create a new indicator instead (and archive this one when its "
             "history is no longer needed).",
             errors={k: ["Cannot change once values are reported."] for k in sorted(locked)},
+            code="has_values",
+            kind=CONFLICT,
         )
     if "code" in changes:
         users = [
@@ -303,6 +309,6 @@ def indicator_archive(*, actor, indicator: Indicator, archived: bool = True) -> 
             actor=actor,
             verb="archived" if archived else "restored",
             target=indicator,
-            changes={"archived": [not archived, archived]},
+            changes={"archived": {"from": not archived, "to": archived}},
         )
     return indicator

@@ -19,17 +19,15 @@ The tests check that both leave the same roll-ups and statuses as a full recompu
 
 from __future__ import annotations
 
-import os
-import time
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from collective.core import ids
 from collective.core.audit import audit_fields, audit_record
-from collective.core.errors import ApplicationError
+from collective.core.errors import FORBIDDEN, INVALID, ApplicationError
 from collective.core.models import Initiative
 
 from .. import periods
@@ -124,13 +122,15 @@ def observations_upsert(
 
 
 def _upsert(actor, initiative, rows, source, only_valid, progress, backdate) -> BulkResult:
-    good, errors = RowChecker(initiative, actor, rows).check(rows)
+    checker = RowChecker(initiative, actor, rows)
+    good, errors = checker.check(rows)
     if errors and not only_valid:
         count = len({e["row"] for e in errors})
         raise ApplicationError(
             f"{count:,} row{'s' if count != 1 else ''} of {len(rows):,} "
             f"{'have' if count != 1 else 'has'} errors: nothing was saved.",
             errors={"rows": errors},
+            code=FORBIDDEN if checker.forbidden(good, errors) else INVALID,
         )
     stamps = _stamps(rows) if backdate else {}
     result = BulkResult(errors=errors, total=len(rows))
@@ -218,17 +218,9 @@ def _plan(good: list, stamps: dict) -> _Plan:
 
 
 def time_ordered_uids(count: int, native: bool) -> list:
-    """Fresh UUIDs (version 7 layout: millisecond time first, then randomness) in increasing
-    order, so a big import appends to the uid index instead of writing all over it."""
-    ms = int(time.time() * 1000) & ((1 << 48) - 1)
-    start = int.from_bytes(os.urandom(9), "big") >> 2  # 70 random bits, headroom to count up
-    high = (ms << 80) | (0x7 << 76)
-    out = []
-    for n in range(start, start + count):
-        rand_a, rand_b = (n >> 62) & 0xFFF, n & ((1 << 62) - 1)
-        value = high | (rand_a << 64) | (0b10 << 62) | rand_b
-        out.append(uuid.UUID(int=value) if native else f"{value:032x}")
-    return out
+    """Fresh version-7 UUIDs in increasing order (`core.ids`), so a big import appends to the
+    uid index instead of writing all over it."""
+    return [u if native else u.hex for u in ids.uuid7_sequence(count)]
 
 
 def _float_or_none(x):
@@ -346,6 +338,7 @@ def _write_one(actor, initiative, checked: tuple, source: str) -> tuple[Observat
     old = None
     if obs is None:
         obs = Observation(
+            uid=ids.uuid7(),
             initiative_id=initiative.pk,
             indicator=indicator,
             partner=partner,

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from collective.core.errors import ApplicationError
 from collective.core.models import Initiative, Partner
+from collective.core.numbers import format_value
 
 from .. import periods
 from ..choices import Aggregation, ValueType
-from ..engine.status import fmt
 from ..models import Indicator
-from ..rules import entry_scope_path
+from ..rules import entry_scope
 from ..store import observations as store
 
 MAX_ABS = Decimal(10) ** 15
@@ -144,12 +144,14 @@ def _clean_values(ind, value, numerator, denominator, errors: dict) -> Clean | N
             return None
     if ind.min_value is not None and v < ind.min_value:
         errors.setdefault("value", []).append(
-            f"{fmt(v, 6)} is below the lowest valid value of {ind.code} ({fmt(ind.min_value, 6)})."
+            f"{format_value(v, decimals=6)} is below the lowest valid value of {ind.code} "
+            f"({format_value(ind.min_value, decimals=6)})."
         )
         return None
     if ind.max_value is not None and v > ind.max_value:
         errors.setdefault("value", []).append(
-            f"{fmt(v, 6)} is above the highest valid value of {ind.code} ({fmt(ind.max_value, 6)})."
+            f"{format_value(v, decimals=6)} is above the highest valid value of {ind.code} "
+            f"({format_value(ind.max_value, decimals=6)})."
         )
         return None
     return Clean(v, n, d)
@@ -231,6 +233,8 @@ class RowChecker:
         self.initiative = initiative
         self.actor = actor
         self.today = timezone.localdate()
+        # Messages of partners refused because the actor may not enter data for them.
+        self.out_of_scope: set[str] = set()
         indicators = Indicator.objects.filter(initiative=initiative)
         partners = Partner.objects.filter(initiative=initiative)
         if rows is not None and len(rows) <= FEW_ROWS:
@@ -242,7 +246,7 @@ class RowChecker:
                     indicators = partners = None
         if indicators is not None:
             self._load(indicators, partners)
-        self.scope = entry_scope_path(actor, initiative)
+        self.scope = entry_scope(actor, initiative)
         self._period_cache: dict = {}
         self._indicator_cache: dict = {}
         self._partner_cache: dict = {}
@@ -330,11 +334,13 @@ class RowChecker:
                     errors["partner"] = ["The partner is missing."]
                 else:
                     errors["partner"] = [f"Unknown partner '{ref}'."]
-            elif self.scope is None or not partner.path.startswith(self.scope):
-                errors["partner"] = [
+            elif not self.scope.covers(partner.path):
+                message = (
                     f"You may enter data only for your own partner and its sub-partners, "
                     f"not for {partner.name}."
-                ]
+                )
+                errors["partner"] = [message]
+                self.out_of_scope.add(message)
                 partner = None
             found = self._partner_cache[key] = (partner, errors)
         return found
@@ -348,6 +354,15 @@ class RowChecker:
             if len(self._period_cache) < 100000:
                 self._period_cache[key] = found
         return found
+
+    def forbidden(self, good: list, errors: list) -> bool:
+        """True when no row may be written and every error is a partner the actor may not
+        enter data for: the whole request is one the actor may not make (403), not bad input."""
+        return (
+            bool(errors)
+            and not good
+            and all(e["field"] == "partner" and e["message"] in self.out_of_scope for e in errors)
+        )
 
     def check(self, rows) -> tuple[list, list]:
         """[(row number, indicator, partner, Period, breakdown, Clean, note)], [errors].

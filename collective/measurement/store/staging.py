@@ -8,10 +8,10 @@ and their history the same way.
 from __future__ import annotations
 
 import operator
-import os
-import time
 
 from django.db import connection
+
+from collective.core import ids
 
 from ..choices import ObservationStatus, Source
 from ..models import ImportRow, Observation, ObservationHistory, ReportingAssignment
@@ -124,17 +124,15 @@ def staged_count(job_id: int) -> int:
 
 
 def _uid_sql() -> tuple[str, list]:
-    """SQL for fresh time-ordered uids (millisecond time first, then a random base plus the
-    staged row's id), so a big import appends to the uid index instead of writing all over it."""
-    ms = int(time.time() * 1000) & ((1 << 48) - 1)
-    prefix = f"{ms:012x}7"
-    base = int.from_bytes(os.urandom(8), "big") >> 12  # 52 random bits: room to add row ids
+    """SQL for fresh version-7 uids (`core.ids.uuid7_sql_prefix`: time first, then a random
+    base plus the staged row's id), so a big import appends to the uid index."""
+    prefix, base = ids.uuid7_sql_prefix()
     if connection.vendor == "postgresql":
-        return "CAST(CAST(%s AS TEXT) || lpad(to_hex(%s::bigint + r.id), 19, '0') AS uuid)", [
+        return "CAST(CAST(%s AS TEXT) || lpad(to_hex(%s::bigint + r.id), 15, '0') AS uuid)", [
             prefix,
             base,
         ]
-    return "%s || printf('%%019x', %s + r.id)", [prefix, base]
+    return "%s || printf('%%015x', %s + r.id)", [prefix, base]
 
 
 def write(job_id: int, *, initiative_id: int, status: str, actor_id: int | None, at) -> tuple:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django import template
 
-from collective.measurement.charts import format_for, format_value, sparkline_svg
+from collective.core.numbers import format_plain, format_value
+from collective.measurement.charts import format_for, sparkline_svg
 
 register = template.Library()
 
@@ -46,13 +47,4 @@ def period_label(code):
 @register.filter
 def plain(value):
     """A stored number as people write it: 7.000000 -> '7', 1234.5 -> '1,234.5'; None -> '—'."""
-    from decimal import Decimal, InvalidOperation
-
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(str(value)).normalize()
-    except (InvalidOperation, ValueError):
-        return value
-    decimals = max(0, -number.as_tuple().exponent)
-    return f"{number:,.{decimals}f}"
+    return format_plain(value)

@@ -99,6 +99,11 @@ def test_contributor_enters_data_only_for_own_branch(world, api, people):
         }
     ]
     assert client.post(_url(world), [own], format="json").status_code == 201
+    # Only partners the contributor may not enter data for: the request is forbidden.
+    refused = client.post(_url(world), other, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    assert refused.json()["errors"]["rows"][0]["field"] == "partner"
     # Viewers may not write at all.
     assert api("viewer").post(_url(world), [own], format="json").status_code == 403
 
@@ -199,7 +204,7 @@ def test_indicator_crud_and_refusals(world, api, people, bb):
     save_value(actor=bb, indicator=people, partner=world.partner, period="2025-01", value=3)
     detail = _url(world, "api:indicator-detail", code="PEOPLE")
     response = client.patch(detail, {"frequency": "quarter"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # values exist: a conflict with the current state
     assert "already has 1 reported value" in response.json()["message"]
     assert client.patch(detail, {"name": "People reached"}, format="json").status_code == 200
     assert client.delete(detail).status_code == 204

@@ -96,12 +96,6 @@ def test_forecast_and_baseline_lines():
     assert status.baseline_line(points, "", None, "2025-09") == []
 
 
-def test_numbers_read_well():
-    assert status.fmt(Decimal("1234.5"), 1, "days") == "1,234.5 days"
-    assert status.fmt(Decimal("75"), 1, "%") == "75%"
-    assert status.fmt(Decimal("9.99"), 2, "€") == "€9.99"
-
-
 def test_the_reason_speaks_in_the_indicator_s_own_periods():
     monthly = status.assess(_series("2025-01", [10, 12, 14, 16]), [], direction="increase")
     assert "per month" in monthly.reason and "period" not in monthly.reason

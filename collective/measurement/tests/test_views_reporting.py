@@ -13,6 +13,9 @@ from collective.measurement.tests.pages_data import make_measures
 pytestmark = pytest.mark.django_db
 
 
+# The page lists recent periods only: on this day the data of pages_data (Jan–Jun 2026) is
+# recent, June is the latest period done and July onwards is overdue.
+@pytest.mark.today("2026-11-28")
 def test_my_reporting_shows_overdue_periods_with_days_late(world, client_as):
     make_measures(world)
     response = client_as("contributor").get(

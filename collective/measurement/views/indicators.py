@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from collective.core.errors import ApplicationError
-from collective.core.http import initiative_view
+from collective.core.http import initiative_view, wants_partial
 
 from .. import charts, formula, periods, selectors, services
 from ..choices import (
@@ -220,7 +220,7 @@ def indicator_detail(request, code):
     indicator = indicator_or_404(request, code)
     status = selectors.indicator_status(indicator)
     context = _chart_context(request, indicator, status)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_detail.html#chart", context)
     reporters = selectors.reporters(indicator)
     narrative_period = _narrative_period(request, indicator, status)
@@ -277,7 +277,7 @@ def indicator_public(request, code):
     status = selectors.indicator_status(indicator)
     # The public sees the shared result (and its breakdown), not each partner's numbers.
     context = _chart_context(request, indicator, status, per_partner=is_member)
-    if request.htmx and request.GET.get("by"):
+    if wants_partial(request) and request.GET.get("by"):
         return render(request, "measurement/indicator_public.html#chart", context)
     narrative_list = list(selectors.narratives(indicator)[:1])
     context.update(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from collective.core import spreadsheets
 from collective.core.http import initiative_view, paginate, render_page
 from collective.core.models import Partner
 
@@ -180,24 +179,13 @@ def _completeness_download(report, fmt, initiative):
     rows = [[_cell(item.get(key)) for key, _ in COMPLETENESS_COLUMNS] for item in report["rows"]]
     filename = f"{initiative.slug}-completeness.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Completeness")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spreadsheets.csv_bytes([header, *rows]), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes({"Completeness": [header, *rows]}),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

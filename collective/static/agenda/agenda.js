@@ -42,3 +42,24 @@
     }
   }
 })();
+
+// Endorse form: show the text box that belongs to the chosen stance (reservations, or why not).
+// Without JavaScript both stay visible, each saying when it is needed.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.endorse-form");
+  if (!form) return;
+  var boxes = { reservations: "reservations", declined: "reason" };
+  function update() {
+    var checked = form.querySelector("[name=stance]:checked");
+    var stance = checked ? checked.value : "";
+    Object.keys(boxes).forEach(function (key) {
+      var field = form.querySelector("[name=" + boxes[key] + "]");
+      var wrapper = field && field.closest(".mb-3");
+      if (!wrapper) return;
+      wrapper.hidden = stance !== key;
+    });
+  }
+  form.addEventListener("change", update);
+  update();
+})();

@@ -1,0 +1,1 @@
+"""Pages of continuous communication, one module per capability (see urls.py)."""
