@@ -15,6 +15,10 @@ matrix case):
 Each entry's `probes` are extra query strings tried too (e.g. `by=partner`): the answer must be a
 refusal or stay within the same fields.
 
+An entry with a `link_kwarg` is reached through a link that carries a token; tests/
+test_private_addresses.py checks that a wrong token on a private initiative answers exactly like
+a missing initiative.
+
 Field paths: `a.b` is key b inside a, `a[]` an item of list a, `*` any one key (dynamic keys
 such as breakdown values). A paginated list is `PAGE` + the item's fields under `results[]`.
 """
@@ -42,6 +46,10 @@ class Public:
     probes: tuple[str, ...] = ()  # extra query strings to try
     page: bool = False  # an HTML page (else JSON, or a document such as the schema)
     document: bool = False  # a machine-readable document with no initiative data (schema)
+    # The URL keyword that carries a secret link's token (feedback link, calendar feed,
+    # unsubscribe). Whoever holds the token was given the address, so only an answer to a
+    # wrong token must look like an initiative that does not exist.
+    link_kwarg: str = ""
 
 
 def fields(*paths: str, prefix: str = "") -> frozenset[str]:

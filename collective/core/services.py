@@ -10,12 +10,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
+from django_tasks import task
 
 from . import hooks, limits
 from .audit import audit_record, diff, snapshot
@@ -457,9 +459,19 @@ def invitations_create(
 
 
 def _send_invitation(invitation: Invitation) -> None:
-    from .tasks import send_invitation_email
-
     send_invitation_email.enqueue(invitation_id=invitation.pk)
+
+
+@task()
+def send_invitation_email(*, invitation_id: int) -> int:
+    """Email a pending invitation's link, derived in the worker from the invitation (never
+    stored with the task)."""
+    message = invitation_email(invitation_id)
+    if message is None:
+        return 0
+    return send_mail(
+        message["subject"], message["body"], settings.DEFAULT_FROM_EMAIL, message["to"]
+    )
 
 
 def invitation_email(invitation_id: int) -> dict | None:

@@ -31,6 +31,7 @@ from .notifications import (
     notify_people,
     preference_update,
     unsubscribe,
+    unsubscribe_person,
 )
 from .reminders import run_reminders
 from .surveys import survey_close, survey_create, survey_open, survey_respond
@@ -116,6 +117,7 @@ __all__ = [
     "survey_open",
     "survey_respond",
     "unsubscribe",
+    "unsubscribe_person",
     "update_post",
     "update_reply",
     "webhook_create",

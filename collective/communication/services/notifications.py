@@ -156,8 +156,8 @@ def unsubscribe_url(user, initiative) -> str:
     )
 
 
-def unsubscribe(*, token: str):
-    """Stop every email to the person the signed token names (the bell keeps working)."""
+def unsubscribe_person(token: str):
+    """The person a signed unsubscribe token names; a clear error when it names nobody."""
     from django.contrib.auth import get_user_model
 
     try:
@@ -171,6 +171,12 @@ def unsubscribe(*, token: str):
     user = get_user_model().objects.filter(pk=data.get("u")).first()
     if user is None:
         raise ApplicationError("This unsubscribe link is no longer valid.", code="not_found")
+    return user
+
+
+def unsubscribe(*, token: str):
+    """Stop every email to the person the signed token names (the bell keeps working)."""
+    user = unsubscribe_person(token)
     with transaction.atomic():
         pref, _ = NotificationPreference.objects.get_or_create(user=user)
         if pref.email_mode != EmailMode.NONE:

@@ -172,6 +172,10 @@ def test_unsubscribe_one_click(world, client):
     assert NotificationPreference.objects.get(user=world.users["viewer"]).email_mode == "none"
     bad = client.post(f"/i/{SLUG}/communication/unsubscribe/nope/")
     assert bad.status_code == 404
+    assert client.get(f"/i/{SLUG}/communication/unsubscribe/nope/").status_code == 404
+    # A valid token of someone who is not a member of this initiative names nothing here.
+    outsider = unsubscribe_token(world.users["outsider"])
+    assert client.get(f"/i/{SLUG}/communication/unsubscribe/{outsider}/").status_code == 404
 
 
 def test_close_meeting_page_records_results(world, client):

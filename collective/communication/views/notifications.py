@@ -19,6 +19,7 @@ from .. import calendars, selectors, services
 from ..choices import FeedScope
 from ..forms import FeedForm, PreferenceForm, SettingsForm, WebhookForm
 from ..models import CalendarFeed, Notification, WebhookDelivery, WebhookEndpoint
+from ..services.common import membership_of
 from ..services.notifications import preference_for
 from ..services.webhooks import EVENTS
 from .common import form_page, perms, run
@@ -90,19 +91,17 @@ def notifications_read_all(request):
 
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a session.
 def unsubscribe(request, slug, token):
+    """One-click unsubscribe from an emailed link. The link must name a member of this
+    initiative: any other token answers like an initiative that does not exist."""
     initiative = Initiative.objects.filter(slug=slug).first()
-    if initiative is None:
-        raise Http404("No such initiative.")
+    try:
+        person = services.unsubscribe_person(token) if initiative else None
+    except ApplicationError:
+        person = None
+    if person is None or membership_of(initiative, person) is None:
+        raise Http404("This unsubscribe link is not valid.")
     if request.method == "POST":
-        try:
-            services.unsubscribe(token=token)
-        except ApplicationError as error:
-            return render(
-                request,
-                "communication/unsubscribe.html",
-                {"error": error.message, "initiative": initiative},
-                status=404,
-            )
+        services.unsubscribe(token=token)
         return render(
             request, "communication/unsubscribe.html", {"done": True, "initiative": initiative}
         )

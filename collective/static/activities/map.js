@@ -18,7 +18,8 @@
     spec.width = width - 16;
     if (width < 500) { spec.height = Math.round(spec.height * 0.8); }
     var exportable = box.getAttribute("data-map-export") === "1";
-    var options = { renderer: "svg", actions: exportable ? { export: true, source: false, compiled: false, editor: false } : false,
+    // `ast: true`: Vega's expression interpreter, since the page's CSP has no unsafe-eval.
+    var options = { renderer: "svg", ast: true, actions: exportable ? { export: true, source: false, compiled: false, editor: false } : false,
                     downloadFileName: "system-map" };
     window.vegaEmbed(canvas, spec, options).then(function () {
       var fallback = box.querySelector(".map-fallback");
