@@ -75,7 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Reliability checks against a real gunicorn and worker (reliability/run.py; docs/reliability.md).
-## RELIABILITY_ARGS="writers" (or crash-server, load, all); DATABASE_URL=postgres://... for PostgreSQL.
+## RELIABILITY_ARGS="writers" (or crash-server, load, crash-import, all); DATABASE_URL=postgres://... for PostgreSQL.
 reliability: $(STAMP)
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
 	$(BIN)/python reliability/run.py $(or $(RELIABILITY_ARGS),all)

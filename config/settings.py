@@ -214,6 +214,22 @@ TASKS = {
     }
 }
 
+# --- Imports ---------------------------------------------------------------------------------
+# Uploads above this size are written to a temporary file by Django as they arrive (the
+# TemporaryFileUploadHandler), never held in memory; the import stores that file by moving it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default, stated on purpose
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# An XLSX is refused before parsing when its parts unpack to more than this, or its first sheet
+# declares more rows than IMPORT_MAX_ROWS (CSV files are bounded by size and counted rows).
+IMPORT_XLSX_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_MB", "50"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000000"))
+# A job still marked running whose process holds no lease and has not written its heartbeat
+# for this long was abandoned (kill -9, a crash): it is failed and can be retried.
+IMPORT_LEASE_SECONDS = float(os.environ.get("IMPORT_LEASE_SECONDS", "30"))
+
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -249,6 +249,44 @@ class Client:
             raise RuntimeError(f"Signing in as {username} failed ({status}).")
 
 
+def post_form(client: Client, path: str, fields: dict | None = None, files: dict | None = None):
+    """POST a form as a browser does (CSRF cookie and field; multipart when there are files):
+    (status, body, the Location header or "")."""
+    if "csrftoken" not in client.cookies:
+        client.request("GET", path.rsplit("/", 2)[0] + "/")
+    fields = {**(fields or {}), "csrfmiddlewaretoken": client.cookies.get("csrftoken", "")}
+    headers = {"Referer": f"http://{HOST}:{client.port}{path}"}
+    if files:
+        boundary = "----reliability" + os.urandom(8).hex()
+        parts = []
+        for name, value in fields.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                f"{value}\r\n".encode()
+            )
+        for name, (filename, content, content_type) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        body = b"".join(parts)
+        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    else:
+        body = urlencode(fields)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = client._connection()
+    if client.cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    conn.request("POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    client.close()
+    return response.status, data, response.getheader("Location", "")
+
+
 def percentile(samples: list[float], p: float) -> float | None:
     if not samples:
         return None

@@ -3,6 +3,7 @@
     .venv/bin/python reliability/run.py writers        # 50 API writers for 60 s
     .venv/bin/python reliability/run.py crash-server   # kill -9 of gunicorn under load
     .venv/bin/python reliability/run.py load           # dashboard and series under load
+    .venv/bin/python reliability/run.py crash-import   # kill -9 of the worker while "Saving…"
     .venv/bin/python reliability/run.py all            # every check (make reliability)
 
 Each check runs on SQLite by default, on PostgreSQL when DATABASE_URL points at one (its own
@@ -32,9 +33,11 @@ from reliability.harness import (
     RESULTS_DIR,
     Client,
     Server,
+    Worker,
     figures_equal_rebuild,
     latency_summary,
     machine,
+    post_form,
     running,
     setup_django,
     vendor,
@@ -391,10 +394,158 @@ def check_load(args) -> dict:
     return results
 
 
+IMPORT_SITES = 40  # breakdown values of the imported indicator: 25 partners x 312 months x 40
+
+
+def _import_file(world) -> tuple[bytes, int]:
+    """A CSV of one monthly indicator for every partner, month (2000-01..2025-12) and site:
+    ~312,000 values (~12 MB), so saving takes long enough to be killed in the middle."""
+    from collective.core.models import Partner
+
+    names = list(Partner.objects.filter(initiative__slug=world.slug).values_list("name", flat=True))
+    lines = ["indicator,partner,period,breakdown,value"]
+    for year in range(2000, 2026):
+        for month in range(1, 13):
+            for name in names:
+                for site in range(IMPORT_SITES):
+                    lines.append(f"REL_IMPORT,{name},{year}-{month:02d},S{site},{month + site}")
+    return ("\n".join(lines) + "\n").encode(), len(lines) - 1
+
+
+def _import_counts(initiative) -> dict:
+    from collective.measurement.models import Observation, ObservationHistory, Rollup
+
+    return {
+        "values": Observation.objects.filter(initiative=initiative).count(),
+        "history": ObservationHistory.objects.filter(initiative=initiative).count(),
+        "rollups": Rollup.objects.filter(initiative=initiative).count(),
+    }
+
+
+def _wait_job(uid, until, timeout: float, poll=None):
+    """Poll the job (and the page, when `poll` is given, as a browser does) until `until(job)`."""
+    from collective.measurement.models import ImportJob
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if poll:
+            poll()
+        job = ImportJob.objects.get(uid=uid)
+        if until(job):
+            return job
+        time.sleep(0.1)
+    job = ImportJob.objects.get(uid=uid)
+    raise RuntimeError(f"Import {uid} stayed {job.state} ({job.message}) for {timeout} s")
+
+
+def check_crash_import(args) -> dict:
+    """kill -9 of the worker while it saves a confirmed import: nothing is half-saved, the job is
+    failed with a message once its lease has run out, and retrying it from the page saves every
+    value, with figures equal to a rebuild."""
+    url = setup_django(fresh=True)
+    from collective.core.models import User
+    from collective.measurement import leases, services
+
+    world = build_world()
+    initiative = _initiative(world)
+
+    services.indicator_create(
+        actor=User.objects.get(username=world.backbone),
+        initiative=initiative,
+        code="REL_IMPORT",
+        name="Reliability import",
+        frequency="month",
+        breakdown_dimension="Site",
+        breakdown_values=[f"S{i}" for i in range(IMPORT_SITES)],
+    )
+    content, values = _import_file(world)
+    base = f"/i/{world.slug}/measures/import/"
+    lease = leases.lease_seconds()
+    result: dict = {"values_in_file": values, "file_mb": round(len(content) / 2**20, 1),
+                    "lease_s": lease}  # fmt: skip
+    with running(Server(url, workers=2, name="crash-import-server")) as server:
+        server.wait_ready()
+        browser = Client(server.port)
+        browser.login(world.backbone)
+        worker = Worker(url, name="crash-import-worker")
+        worker.start()
+        try:
+            start = time.perf_counter()
+            status, _body, location = post_form(
+                browser, base, {"layout": "long"}, {"file": ("values.csv", content, "text/csv")}
+            )
+            result["upload_request_s"] = round(time.perf_counter() - start, 2)
+            if status != 302:
+                raise RuntimeError(f"Upload refused: {status} {_body[:300]!r}")
+            uid = location.rstrip("/").rsplit("/", 1)[-1]
+            job = _wait_job(uid, lambda j: j.state == "previewed", timeout=600)
+            result["checked_s"] = round(time.perf_counter() - start, 1)
+            before = _import_counts(initiative)
+            # The indicator has no reporting duties: the preview warns, and the user accepts.
+            status, _body, _loc = post_form(
+                browser, f"{base}{uid}/confirm/", {"unassigned": "include"}
+            )
+            if status != 302:
+                raise RuntimeError(f"Confirm refused: {status}")
+            job = _wait_job(
+                uid,
+                lambda j: j.state == "running" and j.message.startswith("Saving"),
+                timeout=300,
+            )
+            time.sleep(args.kill_after)
+            worker.kill9()
+            killed_at = time.perf_counter()
+            job.refresh_from_db()
+            result["killed_while"] = f"{job.state}: {job.message}"
+            after_kill = _import_counts(initiative)
+            result["half_saved"] = after_kill != before
+            result["counts_before_and_after_kill"] = {"before": before, "after": after_kill}
+            page = f"{base}{uid}/"
+            failed = _wait_job(
+                uid,
+                lambda j: j.state == "failed",
+                timeout=lease + 120,
+                poll=lambda: browser.request("GET", page),
+            )
+            result["kill_to_failed_s"] = round(time.perf_counter() - killed_at, 1)
+            result["failed_message"] = failed.message
+            _status, body = browser.request("GET", page)
+            result["page_offers_retry"] = b"Retry the import" in body
+            result["figures_after_kill"] = figures_equal_rebuild(initiative)
+            worker = Worker(url, name="crash-import-worker-2")
+            worker.start()
+            retried_at = time.perf_counter()
+            status, _body, _loc = post_form(browser, f"{base}{uid}/retry/")
+            done = _wait_job(uid, lambda j: j.state in ("done", "failed"), timeout=900)
+            result["retry_to_done_s"] = round(time.perf_counter() - retried_at, 1)
+            result["retry"] = {"state": done.state, "message": done.message,
+                               "created": done.created_count}  # fmt: skip
+            result["figures_after_retry"] = figures_equal_rebuild(initiative)
+            result["counts_after_retry"] = _import_counts(initiative)
+        finally:
+            worker.stop()
+    result["ok"] = (
+        not result["half_saved"]
+        and result["killed_while"].startswith("running: Saving")
+        and result["failed_message"].startswith("The worker stopped while saving")
+        and result["page_offers_retry"]
+        and result["retry"]["state"] == "done"
+        and result["retry"]["created"] == values
+        and result["counts_after_retry"]["values"] == before["values"] + values
+        and all(
+            result[f][k] == 0
+            for f in ("figures_after_kill", "figures_after_retry")
+            for k in ("rollups_wrong", "statuses_wrong")
+        )
+    )
+    return result
+
+
 CHECKS = {
     "writers": check_writers,
     "crash-server": check_crash_server,
     "load": check_load,
+    "crash-import": check_crash_import,
 }
 
 
@@ -405,6 +556,9 @@ def main(argv=None) -> int:
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--kill-after", type=float, default=1.0, help="crash-import: seconds into the save"
+    )
     args, rest = parser.parse_known_args(argv)
     if args.check == "all":
         # Each check sets Django up on an empty database: one process per check.

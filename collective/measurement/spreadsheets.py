@@ -9,8 +9,11 @@ layouts, so an export reads back unchanged.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from collective.core import spreadsheets
 from collective.core.errors import ApplicationError
 
 from . import periods
+from .upload_limits import max_rows
 
 FIELDS = ["indicator", "partner", "period", "breakdown", "value", "numerator", "denominator",
           "note"]  # fmt: skip
@@ -113,27 +117,62 @@ def file_kind(filename: str, head: bytes) -> str:
     return "csv"
 
 
+CHUNK = 1024 * 1024
+
+
+def _encoding(fileobj) -> tuple[str, bool]:
+    """UTF-8 when every byte of the file decodes as such, else Windows-1252 — found by one pass
+    over the file in 1 MB pieces, so a 200 MB file is never held in memory — and whether it has
+    an apostrophe at all (our exports put one before formula-like text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    apostrophe = False
+    encoding = "utf-8-sig"
+    try:
+        while chunk := fileobj.read(CHUNK):
+            apostrophe = apostrophe or b"'" in chunk
+            if b"\x00" in chunk:
+                raise ApplicationError(
+                    "This file is not a CSV text file. Export the sheet as CSV (UTF-8) or "
+                    "upload .xlsx.",
+                    errors={"file": ["Not a text file."]},
+                )
+            if encoding == "utf-8-sig":
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    encoding = "cp1252"
+        if encoding == "utf-8-sig":
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    finally:
+        fileobj.seek(0)
+    return encoding, apostrophe
+
+
 def _csv_rows(fileobj) -> Iterator[list]:
-    raw = fileobj.read()
-    if b"\x00" in raw:
-        raise ApplicationError(
-            "This file is not a CSV text file. Export the sheet as CSV (UTF-8) or upload .xlsx.",
-            errors={"file": ["Not a text file."]},
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    encoding, apostrophe = _encoding(fileobj)
+    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="", errors="strict")
+    try:
+        first = text.readline()
+        delimiter = max([",", ";", "\t"], key=first.count)
+        text.seek(0)
+        rows = csv.reader(text, delimiter=delimiter)
+        if not apostrophe:  # nothing to take off: read as it is, at no cost per row
+            yield from rows
+            return
+        formula_like = spreadsheets.is_formula_like
+        for row in rows:
+            # The apostrophe our exports put before formula-like text comes off again.
+            yield [v[1:] if v[:1] == "'" and formula_like(v[1:]) else v for v in row]
+    except UnicodeDecodeError as exc:
         raise ApplicationError(
             "The characters of this CSV file cannot be read. Save it as CSV (UTF-8).",
             errors={"file": ["Unknown text encoding."]},
-        )
-    first = text[: text.find("\n") if "\n" in text else len(text)]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    yield from spreadsheets.csv_reader(text, delimiter=delimiter)
+        ) from exc
+    finally:
+        with contextlib.suppress(ValueError):  # leave the caller's file open
+            text.detach()
 
 
 def _xlsx_rows(fileobj) -> Iterator[tuple]:
@@ -172,16 +211,20 @@ def read_table(fileobj, filename: str) -> tuple[list, Iterator]:
 
 def rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict, list[dict]]:
     """The column mapping and the value rows (dicts for the bulk service) of a file."""
+    mapping, rows = read_rows(fileobj, filename, layout, progress)
+    return mapping, list(rows)
+
+
+def read_rows(fileobj, filename: str, layout: str, progress=None) -> tuple[dict, Iterator[dict]]:
+    """The column mapping and an iterator over the value rows of a file, read as they are
+    consumed (a 200 MB file is never held in memory). Bad CSV syntax and more rows than
+    `upload_limits.max_rows()` raise ApplicationError while iterating."""
     try:
-        return _rows_from(fileobj, filename, layout, progress)
+        headers, data = read_table(fileobj, filename)
     except csv.Error as exc:
         raise ApplicationError(
             f"The CSV file cannot be read: {exc}.", errors={"file": [str(exc)]}
         ) from exc
-
-
-def _rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict, list[dict]]:
-    headers, data = read_table(fileobj, filename)
     mapping = map_columns(headers, layout)
     if mapping["missing"]:
         found = ", ".join(c["header"] for c in mapping["columns"] if c["header"]) or "none"
@@ -189,9 +232,27 @@ def _rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict
             f"Columns missing: {', '.join(mapping['missing'])}. Columns found: {found}.",
             errors={"file": [f"Missing: {m}." for m in mapping["missing"]]},
         )
+    return mapping, _guarded(_values(mapping, data, progress))
+
+
+def _guarded(rows: Iterator[dict]) -> Iterator[dict]:
+    limit = max_rows()
+    try:
+        for row in rows:
+            if row["row"] > limit:
+                raise ApplicationError(
+                    f"The file has more than {limit:,} rows. Split it into several files.",
+                    errors={"file": [f"More than {limit:,} rows."]},
+                )
+            yield row
+    except csv.Error as exc:
+        raise ApplicationError(
+            f"The CSV file cannot be read: {exc}.", errors={"file": [str(exc)]}
+        ) from exc
+
+
+def _values(mapping: dict, data: Iterator, progress=None) -> Iterator[dict]:
     fields = [(c["index"], c["field"]) for c in mapping["columns"] if c["field"]]
-    out: list[dict] = []
-    append = out.append
     number = 1  # the header row
     if mapping["layout"] == "long":
         has_note = any(name == "note" for _, name in fields)
@@ -212,10 +273,10 @@ def _rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict
             if not empty:
                 if has_note and "note" not in row:
                     row["note"] = ""  # a note column with an empty cell clears the note
-                append(row)
+                yield row
             if progress and number % PROGRESS_EVERY == 0:
                 progress(number)
-        return mapping, out
+        return
     base = [(i, f) for i, f in fields if not f.startswith("period:")]
     period_cols = [(i, f[7:]) for i, f in fields if f.startswith("period:")]
     for values in data:
@@ -230,7 +291,6 @@ def _rows_from(fileobj, filename: str, layout: str, progress=None) -> tuple[dict
             v = _cell(values[index]) if index < n else None
             if v is None:
                 continue
-            append({**common, "period": header, "value": v, "column": header})
+            yield {**common, "period": header, "value": v, "column": header}
         if progress and number % PROGRESS_EVERY == 0:
             progress(number)
-    return mapping, out

@@ -8,7 +8,14 @@ entry grid, the API (one object or a list), imports and the demo loader all call
 The package is split by capability; callers use `from collective.measurement import services`.
 """
 
-from .imports import import_confirm, import_preview, import_start
+from .import_effects import import_undo
+from .imports import (
+    import_confirm,
+    import_preview,
+    import_retry,
+    import_start,
+    imports_recover,
+)
 from .indicators import (
     BREAKDOWN_VALUES_MAX,
     indicator_archive,
@@ -34,7 +41,10 @@ __all__ = [
     "assignment_set",
     "import_confirm",
     "import_preview",
+    "import_retry",
     "import_start",
+    "import_undo",
+    "imports_recover",
     "indicator_archive",
     "indicator_create",
     "indicator_update",

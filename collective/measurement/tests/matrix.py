@@ -227,6 +227,8 @@ PAGE_CASES = [
     Case("measurement:import-detail", CONTRIBUTORS, kwargs=_job_kwargs),
     # Only the person who uploaded the file (here the backbone) or the backbone confirms it.
     Case("measurement:import-confirm", BACKBONE_ONLY, kwargs=_job_kwargs, method="post"),
+    Case("measurement:import-retry", BACKBONE_ONLY, kwargs=_job_kwargs, method="post"),
+    Case("measurement:import-undo", BACKBONE_ONLY, kwargs=_job_kwargs, method="post"),
     Case("measurement:export", MEMBERS, kwargs=_slug),
     Case("measurement:scorecard", MEMBERS, kwargs=_partner),
     Case("measurement:initiative-scorecard", MEMBERS, kwargs=_slug),

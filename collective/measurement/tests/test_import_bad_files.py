@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from collective.core.errors import ApplicationError
 from collective.measurement import services
-from collective.measurement.models import Observation
+from collective.measurement.models import ImportJob, Observation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,16 @@ BAD_FILES = [
 @pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_unreadable_files_fail_the_job_with_a_message(world, name, content, message):
     upload = SimpleUploadedFile(name, content)
+    if name.endswith(".xlsx"):
+        # A workbook's zip directory is read before anything is stored: refused at the upload.
+        with pytest.raises(ApplicationError) as refused:
+            services.import_start(
+                actor=world.users["backbone"], initiative=world.initiative, uploaded_file=upload
+            )
+        assert message in refused.value.message
+        assert refused.value.errors["file"]
+        assert not ImportJob.objects.exists()
+        return
     job = services.import_start(
         actor=world.users["backbone"], initiative=world.initiative, uploaded_file=upload
     )

@@ -62,8 +62,8 @@ def test_preview_stages_the_checked_rows_and_confirming_writes_them(setup, bb):
     job = _start(setup, bb, FIRST)
     assert ImportRow.objects.filter(job=job).count() == 5
     assert not Observation.objects.exists()
-    with mock.patch.object(imports, "_read_job", side_effect=AssertionError("read again")):
-        job = services.import_confirm(actor=bb, job=job)
+    with mock.patch.object(imports, "read_rows", side_effect=AssertionError("read again")):
+        job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert job.state == ImportState.DONE, job.message
     assert (job.created_count, job.updated_count, job.unchanged_count) == (5, 0, 0)
     assert not ImportRow.objects.filter(job=job).exists()  # staged rows go once written
@@ -102,7 +102,7 @@ def test_preview_stages_the_checked_rows_and_confirming_writes_them(setup, bb):
 
 
 def test_updates_unchanged_values_and_notes(setup, bb):
-    services.import_confirm(actor=bb, job=_start(setup, bb, FIRST))
+    services.import_confirm(unassigned="include", actor=bb, job=_start(setup, bb, FIRST))
     # No note column: notes are kept. One value changes, one stays, one is new.
     second = (
         "indicator,partner,period,value\n"
@@ -110,7 +110,7 @@ def test_updates_unchanged_values_and_notes(setup, bb):
     )
     job = _start(setup, bb, second)
     assert (job.mapping["create"], job.mapping["update"], job.mapping["unchanged"]) == (1, 1, 1)
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert (job.created_count, job.updated_count, job.unchanged_count) == (1, 1, 1)
     people = _value("PEOPLE", "Operations", "2025-01")
     assert people.value == Decimal(11) and people.note == "kept note"
@@ -124,7 +124,7 @@ def test_updates_unchanged_values_and_notes(setup, bb):
     # An empty note cell clears the note.
     job = _start(setup, bb, "indicator,partner,period,value,note\nPEOPLE,Operations,2025-01,11,\n")
     assert job.mapping["update"] == 1
-    services.import_confirm(actor=bb, job=job)
+    services.import_confirm(unassigned="include", actor=bb, job=job)
     assert _value("PEOPLE", "Operations", "2025-01").note == ""
     total = Rollup.objects.get(
         indicator__code="PEOPLE", period="2025-01", scope__isnull=True, breakdown=""
@@ -147,7 +147,7 @@ def test_a_returned_value_sent_again_unchanged_is_resubmitted(setup, bb):
         setup, contributor, "indicator,partner,period,value\nPEOPLE,Operations,2025-01,10\n"
     )
     assert job.mapping["update"] == 1
-    job = services.import_confirm(actor=contributor, job=job)
+    job = services.import_confirm(unassigned="include", actor=contributor, job=job)
     assert job.updated_count == 1
     obs.refresh_from_db()
     assert obs.status == ObservationStatus.SUBMITTED and obs.review_comment == ""
@@ -163,7 +163,7 @@ def test_values_saved_between_preview_and_confirm_are_counted_at_confirm(setup, 
         period="2025-01",
         value=6,
     )
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert (job.created_count, job.updated_count) == (4, 1)
     assert _value("PEOPLE", "Sales", "2025-01").value == Decimal(7)
     assert Observation.objects.count() == 5
@@ -172,7 +172,7 @@ def test_values_saved_between_preview_and_confirm_are_counted_at_confirm(setup, 
 def test_changed_indicators_make_confirm_check_the_file_again(setup, bb):
     job = _start(setup, bb, FIRST)
     services.indicator_archive(actor=bb, indicator=setup.initiative.indicators.get(code="BY_AGE"))
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     # The archived indicator's rows now fail the checks: nothing is saved.
     assert job.state == ImportState.FAILED
     assert "nothing was saved" in job.message
@@ -184,7 +184,7 @@ def test_changed_indicators_make_confirm_check_the_file_again(setup, bb):
 def test_renamed_partner_or_moved_rights_read_the_file_again(setup, bb):
     job = _start(setup, bb, "indicator,partner,period,value\nPEOPLE,Sales,2025-01,4\n")
     core_services.partner_update(actor=bb, partner=setup.other_partner, name="Sales & Co")
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert job.state == ImportState.FAILED
     assert "Unknown partner 'Sales'" in job.errors[0]["message"]
 
@@ -197,7 +197,7 @@ def test_old_staged_rows_are_dropped_and_the_file_is_read_again(setup, bb):
     _start(setup, bb, "indicator,partner,period,value\nPEOPLE,Sales,2025-03,1\n")
     assert not ImportRow.objects.filter(job=job).exists()
     job.refresh_from_db()
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert job.state == ImportState.DONE and job.created_count == 5
 
 
@@ -206,7 +206,7 @@ def test_only_valid_rows_are_staged(setup, bb):
     job = _start(setup, bb, text)
     assert ImportRow.objects.filter(job=job).count() == 5
     assert job.mapping["invalid_rows"] == 2
-    job = services.import_confirm(actor=bb, job=job, only_valid=True)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job, only_valid=True)
     assert job.state == ImportState.DONE and job.created_count == 5
     assert "2 rows skipped" in job.message
     assert {e["row"] for e in job.errors} == {7, 8}

@@ -58,7 +58,7 @@ def test_good_long_csv_previews_then_imports(setup, bb):
     assert len(preview["sample"]) == 7
     assert not Observation.objects.exists()  # the preview writes nothing
 
-    job = services.import_confirm(actor=bb, job=job)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job)
     assert job.state == ImportState.DONE
     assert (job.created_count, job.updated_count) == (7, 0)
     housed = Observation.objects.get(indicator__code="HOUSED_PCT")
@@ -77,7 +77,7 @@ def test_good_long_csv_previews_then_imports(setup, bb):
     again = services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=_csv(GOOD))
     assert services.import_preview(again)["unchanged"] == 7
     with pytest.raises(ApplicationError, match="Nothing to import"):
-        services.import_confirm(actor=bb, job=again)
+        services.import_confirm(unassigned="include", actor=bb, job=again)
 
 
 BAD = """Indicator Code;Partner;Period;Value;Comment
@@ -110,11 +110,11 @@ def test_bad_file_reports_every_row_and_saves_nothing(setup, bb):
     assert "row 2" in messages[8]
     assert preview["create"] == 2 and preview["invalid_rows"] == 6
     with pytest.raises(ApplicationError, match="nothing was saved"):
-        services.import_confirm(actor=bb, job=job)
+        services.import_confirm(unassigned="include", actor=bb, job=job)
     assert not Observation.objects.exists()
 
     job.refresh_from_db()
-    job = services.import_confirm(actor=bb, job=job, only_valid=True)
+    job = services.import_confirm(unassigned="include", actor=bb, job=job, only_valid=True)
     assert job.state == ImportState.DONE
     assert job.created_count == 2
     assert Observation.objects.get(period="2025-04").value == Decimal("1.5")
@@ -128,7 +128,7 @@ def test_fix_the_file_and_import_again(setup, bb):
     )
     job = services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=_csv(fixed))
     assert services.import_preview(job)["errors"] == []
-    services.import_confirm(actor=bb, job=job)
+    services.import_confirm(unassigned="include", actor=bb, job=job)
     assert Observation.objects.count() == 2
 
 
@@ -157,7 +157,7 @@ def test_wide_xlsx_import(setup, bb):
     preview = services.import_preview(job)
     assert preview["errors"] == [], preview["errors"]
     assert preview["create"] == 8
-    services.import_confirm(actor=bb, job=job)
+    services.import_confirm(unassigned="include", actor=bb, job=job)
     assert Observation.objects.get(
         indicator__code="PEOPLE", partner__name="Operations", period="2025-02"
     ).value == Decimal("5.5")
@@ -215,6 +215,7 @@ def test_contributor_imports_only_for_own_partner(setup):
 @pytest.mark.parametrize("layout", ["long", "wide"])
 def test_export_round_trips(setup, bb, fmt, layout):
     services.import_confirm(
+        unassigned="include",
         actor=bb,
         job=services.import_start(actor=bb, initiative=setup.initiative, uploaded_file=_csv(GOOD)),
     )
@@ -245,7 +246,7 @@ def test_export_round_trips(setup, bb, fmt, layout):
     job = services.import_start(
         actor=bb, initiative=setup.initiative, uploaded_file=upload, layout=layout
     )
-    services.import_confirm(actor=bb, job=job)
+    services.import_confirm(unassigned="include", actor=bb, job=job)
     after = sorted(
         Observation.objects.values_list(
             "indicator__code", "partner__name", "period", "breakdown", "value", "numerator",
@@ -275,7 +276,7 @@ def test_large_file_runs_in_the_background_with_progress(
     assert job.state == ImportState.PREVIEWED
     assert job.total_rows == 240 and job.processed_rows == 240
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.import_confirm(actor=bb, job=job)
+        job = services.import_confirm(unassigned="include", actor=bb, job=job)
         assert job.state == ImportState.QUEUED
     job = ImportJob.objects.get(pk=job.pk)
     assert job.state == ImportState.DONE

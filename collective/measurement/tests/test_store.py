@@ -243,7 +243,7 @@ def _write_everything(world, people) -> None:
         b"PEOPLE,Sales,2025-01,2\n", content_type="text/csv",
     )  # fmt: skip
     job = services.import_start(actor=bb, initiative=world.initiative, uploaded_file=upload)
-    assert services.import_confirm(actor=bb, job=job).state == "done"
+    assert services.import_confirm(unassigned="include", actor=bb, job=job).state == "done"
     world.initiative.review_observations = True
     world.initiative.save()
     obs, _ = save_value(actor=world.users["contributor"], indicator=people,

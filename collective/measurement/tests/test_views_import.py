@@ -36,6 +36,7 @@ def _upload(client, world, content: bytes, name="values.csv", layout="auto"):
 
 
 def _confirm(client, job, **data):
+    data.setdefault("unassigned", "include")  # these files' partners have no reporting duties
     return client.post(
         reverse("measurement:import-confirm", kwargs={"slug": "acme", "uid": job.uid}), data
     )

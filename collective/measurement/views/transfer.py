@@ -34,6 +34,7 @@ from .common import (
 
 @initiative_view(P_IMPORT)
 def import_upload(request):
+    services.imports_recover(initiative=request.initiative)
     form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,6 +45,8 @@ def import_upload(request):
                 layout=form.cleaned_data["layout"],
             )
         except ApplicationError as error:
+            if any(name in form.fields for name in error.errors or {}):
+                form.add_error(None, error.message)  # the whole story; the field the detail
             form.add_service_errors(error)
         else:
             return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
@@ -109,6 +112,7 @@ def _preview_context(job) -> dict:
 @initiative_view(P_IMPORT)
 def import_detail(request, uid):
     """One import: its preview (mapping, counts, row errors), its progress, or its result."""
+    services.imports_recover(initiative=request.initiative)  # this one, perhaps: read below
     job = _job(request, uid)
     running = job.state in (ImportState.QUEUED, ImportState.RUNNING)
     context = {
@@ -117,6 +121,10 @@ def import_detail(request, uid):
         "progress": int(job.processed_rows * 100 / job.total_rows) if job.total_rows else 0,
         "can_confirm": job.created_by_id == request.user.pk or can(request, P_MANAGE),
         "layout_label": dict(ImportForm.LAYOUTS).get(job.layout, job.layout),
+        "interrupted": (job.mapping or {}).get("interrupted"),
+        "skipped": (job.mapping or {}).get("skipped", 0),
+        "left_out": (job.mapping or {}).get("left_out", 0),
+        "undone": (job.mapping or {}).get("undone"),
     }
     if job.state == ImportState.PREVIEWED:
         context["preview"] = _preview_context(job)
@@ -129,7 +137,12 @@ def import_confirm(request, uid):
     job = _job(request, uid, confirming=True)
     only_valid = request.POST.get("only_valid") == "1"
     try:
-        job = services.import_confirm(actor=request.user, job=job, only_valid=only_valid)
+        job = services.import_confirm(
+            actor=request.user,
+            job=job,
+            only_valid=only_valid,
+            unassigned=request.POST.get("unassigned", ""),
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -139,6 +152,35 @@ def import_confirm(request, uid):
                 f"Imported {job.filename}: {job.created_count} new, {job.updated_count} changed, "
                 f"{job.unchanged_count} unchanged.",
             )
+    return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
+
+
+@require_POST
+@initiative_view(P_IMPORT)
+def import_retry(request, uid):
+    """Start again an import whose worker stopped while checking or saving it."""
+    job = _job(request, uid, confirming=True)
+    try:
+        job = services.import_retry(actor=request.user, job=job)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if job.state == ImportState.DONE:
+            messages.success(request, job.message)
+    return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
+
+
+@require_POST
+@initiative_view(P_IMPORT)
+def import_undo(request, uid):
+    """Take a whole import back (its uploader or the backbone), or say why it cannot be."""
+    job = _job(request, uid, confirming=True)
+    try:
+        job = services.import_undo(actor=request.user, job=job)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Import of {job.filename} undone.")
     return redirect("measurement:import-detail", slug=initiative_slug(request), uid=job.uid)
 
 
