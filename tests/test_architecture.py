@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "collective"
-APPS = sorted(
-    p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()
-)
+APPS = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists())
 MAX_LINES = 900
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from collective.core import hooks
 from collective.core.audit import audit_record
@@ -100,8 +101,6 @@ def overlap_decision_remove(*, actor, decision: OverlapDecision) -> None:
 
 def overlap_scan_start(*, actor, initiative: Initiative, threshold: float) -> OverlapScan:
     """Queue a scan over all pairs; the worker runs `overlap_scan_run` with progress."""
-    from ..tasks import overlap_scan_task
-
     threshold = check_threshold(threshold)
     with transaction.atomic():
         scan = OverlapScan.objects.create(
@@ -152,3 +151,11 @@ def overlap_scan_run(scan: OverlapScan) -> OverlapScan:
     scan.message = f"{len(pairs)} pairs at or above {scan.threshold:.2f}."
     scan.save(update_fields=["results", "state", "finished_at", "message", "updated_at"])
     return scan
+
+
+@task()
+def overlap_scan_task(*, scan_id: int) -> str:
+    """Overlap detection over all pairs of an initiative's activities, with progress. Defined
+    next to the service that queues it (tasks.py lists it), so the app has no import cycle."""
+    scan = OverlapScan.objects.select_related("initiative").get(pk=scan_id)
+    return overlap_scan_run(scan).state
