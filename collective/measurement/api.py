@@ -224,15 +224,21 @@ class ObservationSerializer(serializers.Serializer):
     period = serializers.CharField(read_only=True)
     period_start = serializers.DateField(read_only=True)
     breakdown = serializers.CharField(read_only=True)
-    value = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
-    numerator = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
-    denominator = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
+    value = serializers.DecimalField(
+        max_digits=24, decimal_places=6, read_only=True, allow_null=True
+    )
+    numerator = serializers.DecimalField(
+        max_digits=24, decimal_places=6, read_only=True, allow_null=True
+    )
+    denominator = serializers.DecimalField(
+        max_digits=24, decimal_places=6, read_only=True, allow_null=True
+    )
     note = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=ObservationStatus.choices, read_only=True)
     source = serializers.ChoiceField(choices=Source.choices, read_only=True)
     submitted_by = serializers.SerializerMethodField()
-    submitted_at = serializers.DateTimeField(read_only=True)
-    reviewed_at = serializers.DateTimeField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review_comment = serializers.CharField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
