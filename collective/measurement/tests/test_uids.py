@@ -19,7 +19,7 @@ def test_imported_and_bulk_values_get_version_7_uids(world, bb, make_indicator):
     )
     upload = SimpleUploadedFile("v.csv", text.encode(), content_type="text/csv")
     job = services.import_start(actor=bb, initiative=world.initiative, uploaded_file=upload)
-    services.import_confirm(actor=bb, job=job)
+    services.import_confirm(actor=bb, job=job, unassigned="include")
     services.observations_upsert(
         actor=bb,
         initiative=world.initiative,
