@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from collective.agenda.models import Outcome
 from collective.core.api.permissions import InitiativeScoped
+from collective.core.api.serializers import StrictSerializer
 from collective.core.errors import ApplicationError
 from collective.core.http import is_uuid
 from collective.core.models import Partner
@@ -45,22 +46,6 @@ from .models import Activity, Contribution
 class ActivityStatusField(serializers.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=ActivityStatus.choices, **kwargs)
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses unknown fields, so a typo or a read-only field is not silently ignored."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        n: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
-                        for n in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
 
 class ActivitySerializer(serializers.ModelSerializer):

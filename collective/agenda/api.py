@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from collective.core.api.permissions import UUID_PATTERN, InitiativeScoped
+from collective.core.api.serializers import StrictSerializer
 from collective.core.errors import NOT_FOUND, ApplicationError
 from collective.core.models import Partner
 from collective.core.rules import membership_for
@@ -42,23 +43,6 @@ class ItemKindField(serializers.ChoiceField):
 class OutcomeKindField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
-
-
-class StrictSerializer(serializers.Serializer):
-    """A write payload that refuses fields it does not know, so that a typo or a read-only
-    field (`status`, `number`...) is not silently ignored."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields) - {"csrfmiddlewaretoken"})
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
 
 class AgendaVersionSerializer(serializers.ModelSerializer):

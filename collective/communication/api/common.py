@@ -8,6 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 
 from collective.core.api.permissions import InitiativeScoped
+
+# Re-exported: the base of the write payloads of meetings, exchange and delivery.
+from collective.core.api.serializers import StrictSerializer as StrictSerializer
 from collective.core.markdown import render_markdown
 from collective.core.models import Partner
 
@@ -19,22 +22,6 @@ from ..choices import (
 )
 
 User = get_user_model()
-
-
-class StrictSerializer(serializers.Serializer):
-    """A write payload that refuses unknown or read-only fields instead of ignoring them."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [f"Unknown or read-only field; send only: {', '.join(self.fields)}."]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
 
 def inline_choices(choices):
